@@ -1,0 +1,162 @@
+"""The ``caplint`` command line: a thin shell over the library.
+
+Importing this module must stay cheap: ``caplint --help``, ``caplint rules`` and ``caplint rule``
+never import spaCy or Presidio.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="caplint",
+    help="A privacy linter for radiology teaching-case captions.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class Format(str, Enum):
+    full = "full"
+    concise = "concise"
+    json = "json"
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"caplint: error: {message}", err=True)
+    return typer.Exit(EXIT_ERROR)
+
+
+def _split(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(v.strip() for value in values or () for v in value.split(",") if v.strip())
+
+
+@app.command()
+def check(
+    paths: Annotated[list[str], typer.Argument(help="Files or folders to lint; - for stdin.")],
+    output_format: Annotated[
+        Format | None,
+        typer.Option("--format", help="Output format (default: full on a terminal, else concise)."),
+    ] = None,
+    select: Annotated[list[str] | None, typer.Option(
+        help="Only these codes, names or categories (comma-separated or repeated).")] = None,
+    ignore: Annotated[list[str] | None, typer.Option(
+        help="Skip these codes, names or categories.")] = None,
+    fail_on: Annotated[str | None, typer.Option(
+        help="Lowest severity that fails the run: error, warning or info.")] = None,
+    show_text: Annotated[bool, typer.Option(
+        help="Include the matched (protected) text in machine-readable output.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v",
+                                          help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Lint captions and report every element the policy forbids."""
+    from .config import Config, ConfigError
+    from .findings import SEVERITIES
+
+    if fail_on is not None and fail_on not in SEVERITIES:
+        raise _fail(f"--fail-on: {fail_on!r} is not one of {', '.join(SEVERITIES)}")
+    try:
+        config = Config().merged(select=_split(select), ignore=_split(ignore), fail_on=fail_on)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    fmt = (output_format.value if output_format
+           else "full" if sys.stdout.isatty() else "concise")
+    code = _run_check(paths, config, fmt, show_text, verbose)
+    raise typer.Exit(code)
+
+
+def _run_check(paths, config, fmt: str, show_text: bool, verbose: bool) -> int:
+    from .checking import check_paths
+    from .linter import Linter
+    from .model import ModelNotFoundError
+    from .report import fails
+    from .reporters import REPORTERS
+    from .rules import RulePackError
+
+    try:
+        linter = Linter(config)
+        reports = check_paths(linter, paths)
+    except (ModelNotFoundError, RulePackError) as exc:
+        raise _fail(str(exc)) from None
+    except Exception as exc:  # an internal error is exit 2, never a silent pass
+        if verbose:
+            import traceback
+
+            traceback.print_exc()
+        raise _fail(f"internal error: {type(exc).__name__}: {exc}"
+                    + ("" if verbose else " (run with --verbose for the traceback)")) from None
+    REPORTERS[fmt](reports, sys.stdout, show_text or fmt == "full")
+    errors = [r for r in reports if r.error]
+    for report in errors:
+        typer.echo(f"caplint: error: {report.path}: {report.error}", err=True)
+    if errors:
+        return EXIT_ERROR
+    findings = [item for r in reports for item in r.findings]
+    return EXIT_FINDINGS if fails(findings, config.fail_on) else EXIT_CLEAN
+
+
+@app.command("rules")
+def list_rules() -> None:
+    """List every rule: code, name, category, default severity, message."""
+    from .rules import RulePackError, load_rules
+
+    try:
+        ruleset = load_rules()
+    except RulePackError as exc:
+        raise _fail(str(exc)) from None
+    width = max(len(rule.name) for rule in ruleset.rules)
+    for rule in ruleset.rules:
+        typer.echo(f"{rule.code:<8} {rule.name:<{width}}  {rule.category:<13} "
+                   f"{rule.severity:<8} {rule.message}")
+
+
+@app.command("rule")
+def show_rule(code: Annotated[str, typer.Argument(help="A rule code or name, e.g. AGE001.")]) -> None:
+    """Print one rule's documentation, from its rule pack."""
+    from .rules import RulePackError, load_rules
+
+    try:
+        ruleset = load_rules()
+    except RulePackError as exc:
+        raise _fail(str(exc)) from None
+    rule = ruleset.find(code)
+    if rule is None:
+        raise _fail(f"no rule {code!r}; `caplint rules` lists them")
+    typer.echo(render_rule(rule))
+
+
+def render_rule(rule) -> str:
+    """A rule's documentation page (what it does / why / examples / fix), from its YAML."""
+    lines = [f"{rule.code} {rule.name}", "",
+             f"Category: {rule.category}   Default severity: {rule.severity}   Pack: {rule.pack}",
+             "", "## What it does", rule.message + ".", "", "## Why is this bad?", rule.why, ""]
+    if rule.examples_fail:
+        lines += ["## Example (flagged)", *(f"    {e}" for e in rule.examples_fail), ""]
+    if rule.examples_pass:
+        lines += ["## Use instead (not flagged)", *(f"    {e}" for e in rule.examples_pass), ""]
+    if rule.suggestion:
+        lines += ["## Suggestion", rule.suggestion, ""]
+    safety = ("safe: applied by `caplint fix`" if rule.fix_safe
+              else "unsafe: applied only with `caplint fix --unsafe-fixes`")
+    lines += ["## Fix safety", f"{rule.fix_action} ({safety})" if rule.fix_action != "none"
+              else "No automatic fix."]
+    if rule.references:
+        lines += ["", "## References", *(f"- {r}" for r in rule.references)]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

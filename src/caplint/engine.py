@@ -1,0 +1,208 @@
+"""Rules compiled into matchers, run over one caption's text and spaCy Doc.
+
+Built once per :class:`~caplint.linter.Linter`; every pattern is compiled here, never per caption.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .agegroups import age_group
+from .detectors import CAPTION_DETECTORS, DETECTORS, Context
+from .findings import Finding, resolve_overlaps, sort_findings
+from .patterns import Pattern, compile_pattern, phrases_pattern
+from .rules import AllowList, Rule
+
+_HASHTAG = re.compile(r"#(\w+)")
+_ROMAN_OR_FILLER = re.compile(r"^(?:[IVX]+|[a-z]\w*|\d\w*|'s|s)$")
+
+
+@dataclass
+class CompiledRule:
+    rule: Rule
+    patterns: list[Pattern] = field(default_factory=list)
+    hashtags: frozenset[str] = frozenset()
+    entities: frozenset[str] = frozenset()
+    require: Pattern | None = None
+    exclude: list[Pattern] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, rule: Rule) -> CompiledRule:
+        detect = rule.detect
+        cs = detect.case_sensitive
+        patterns = [compile_pattern(p, case_sensitive=cs) for p in detect.regex]
+        phrases = list(detect.phrases)
+        for name in detect.lexicons:
+            phrases.extend(rule.lexicon(name))
+        phrase_pattern = phrases_pattern(phrases, case_sensitive=cs)
+        if phrase_pattern is not None:
+            patterns.append(phrase_pattern)
+        hashtags = frozenset(
+            entry.lower().replace(" ", "") for name in detect.hashtags for entry in rule.lexicon(name)
+        )
+        return cls(
+            rule=rule,
+            patterns=patterns,
+            hashtags=hashtags,
+            entities=frozenset(detect.entities),
+            # require/exclude test the matched text: case-sensitive unless they say (?i)
+            require=compile_pattern(detect.require, case_sensitive=True) if detect.require else None,
+            exclude=[compile_pattern(p, case_sensitive=True) for p in detect.exclude],
+        )
+
+    def accepts(self, text: str) -> bool:
+        if self.require is not None and not self.require.search(text):
+            return False
+        return not any(pattern.search(text) for pattern in self.exclude)
+
+
+@dataclass
+class CompiledAllow:
+    allow: AllowList
+    patterns: list[Pattern]
+
+    @classmethod
+    def build(cls, allow: AllowList) -> CompiledAllow:
+        cs = allow.case_sensitive
+        patterns = [compile_pattern(p, case_sensitive=cs) for p in allow.regex]
+        phrase_pattern = phrases_pattern(allow.phrases, case_sensitive=cs)
+        if phrase_pattern is not None:
+            patterns.append(phrase_pattern)
+        return cls(allow, patterns)
+
+
+class Engine:
+    """Runs a set of rules over captions that have already been parsed."""
+
+    def __init__(self, rules: Sequence[Rule], allow: Sequence[AllowList], nlp: Any = None,
+                 extra_allow: Sequence[AllowList] = ()) -> None:
+        self.rules = list(rules)
+        self.compiled = [CompiledRule.build(rule) for rule in self.rules
+                         if rule.detect.scope == "span"
+                         and rule.detect.detector not in CAPTION_DETECTORS]
+        self.caption_rules = [rule for rule in self.rules
+                              if rule.detect.detector in CAPTION_DETECTORS]
+        self.allow = [CompiledAllow.build(a) for a in (*allow, *extra_allow)]
+        self.entity_types = sorted({e for c in self.compiled for e in c.entities})
+        self.matcher = None
+        self._token_rules: dict[str, CompiledRule] = {}
+        token_rules = [c for c in self.compiled if c.rule.detect.tokens]
+        if token_rules and nlp is not None:
+            from spacy.matcher import Matcher
+
+            self.matcher = Matcher(nlp.vocab, validate=True)
+            for compiled in token_rules:
+                self.matcher.add(compiled.rule.code, list(compiled.rule.detect.tokens))
+                self._token_rules[compiled.rule.code] = compiled
+
+    # ----------------------------------------------------------------------------- candidates
+
+    def _finding(self, compiled: CompiledRule | Rule, text: str, start: int, end: int,
+                 source: str = "rule", detail: str | None = None) -> Finding:
+        rule = compiled.rule if isinstance(compiled, CompiledRule) else compiled
+        span = text[start:end]
+        suggestion = rule.suggestion
+        if suggestion and "{age_group}" in suggestion:
+            suggestion = suggestion.replace("{age_group}", age_group(span))
+        message = rule.message + (f" ({detail})" if detail else "")
+        return Finding(code=rule.code, name=rule.name, category=rule.category,
+                       severity=rule.severity, message=message, suggestion=suggestion,
+                       start=start, end=end, text=span, source=source,
+                       fix=rule.fix_action, fix_safe=rule.fix_safe)
+
+    def candidates(self, text: str, doc: Any, entities: Iterable[Any] = ()) -> list[Finding]:
+        """Every match of every span rule, before allow lists and overlap resolution."""
+        found: list[Finding] = []
+
+        def add(compiled: CompiledRule, start: int, end: int, source: str = "rule") -> None:
+            while end > start and text[end - 1] in " \t\n.,;:":
+                end -= 1
+            while start < end and text[start] in " \t\n,;:":
+                start += 1
+            if end > start and compiled.accepts(text[start:end]):
+                found.append(self._finding(compiled, text, start, end, source))
+
+        hashtags = [(m.start(), m.end(), m.group(1).lower()) for m in _HASHTAG.finditer(text)]
+        ctx = Context(text=text, doc=doc)
+        for compiled in self.compiled:
+            rule = compiled.rule
+            group = rule.detect.group
+            for pattern in compiled.patterns:
+                index = pattern.groupindex.get(group) if group else None
+                for match in pattern.finditer(text):
+                    if index is not None and match.span(index)[0] >= 0:
+                        add(compiled, *match.span(index))
+                    else:
+                        add(compiled, *match.span())
+            if compiled.hashtags:
+                for start, end, body in hashtags:
+                    if body in compiled.hashtags:
+                        add(compiled, start, end)
+            if rule.detect.detector:
+                for start, end in DETECTORS[rule.detect.detector](ctx, rule):
+                    add(compiled, start, end)
+        if self.matcher is not None and doc is not None:
+            for match_id, begin, finish in self.matcher(doc):
+                compiled = self._token_rules[doc.vocab.strings[match_id]]
+                span = doc[begin:finish]
+                add(compiled, span.start_char, span.end_char)
+        for result in entities:
+            for compiled in self.compiled:
+                if (result.entity_type in compiled.entities
+                        and result.score >= compiled.rule.detect.min_score):
+                    add(compiled, result.start, result.end, source="ner")
+        return found
+
+    # ----------------------------------------------------------------------------- filtering
+
+    def allowed_spans(self, text: str) -> dict[str, list[tuple[int, int]]]:
+        spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for compiled in self.allow:
+            for pattern in compiled.patterns:
+                for match in pattern.finditer(text):
+                    for category in compiled.allow.categories:
+                        spans[category].append((match.start(), match.end()))
+        return spans
+
+    @staticmethod
+    def is_allowed(finding: Finding, text: str, spans: list[tuple[int, int]]) -> bool:
+        """A finding is allowed when what is left of it outside allow matches names nothing:
+        no capitalized word remains (so "Chiari" in "Chiari II" is allowed, "John Chiari" is not).
+        """
+        inside = [(max(s, finding.start), min(e, finding.end)) for s, e in spans
+                  if s < finding.end and finding.start < e]
+        if not inside:
+            return False
+        chars = list(text[finding.start:finding.end])
+        for s, e in inside:
+            for i in range(s - finding.start, e - finding.start):
+                chars[i] = " "
+        rest = re.findall(r"[\w']+", "".join(chars))
+        if finding.source == "rule":
+            return not rest
+        return all(_ROMAN_OR_FILLER.match(word) for word in rest)
+
+    def filter_allowed(self, text: str, findings: list[Finding]) -> list[Finding]:
+        spans = self.allowed_spans(text)
+        if not spans:
+            return findings
+        return [f for f in findings if not self.is_allowed(f, text, spans.get(f.category, []))]
+
+    # ----------------------------------------------------------------------------- caption-level
+
+    def caption_findings(self, text: str, doc: Any, findings: list[Finding]) -> list[Finding]:
+        ctx = Context(text=text, doc=doc)
+        extra: list[Finding] = []
+        for rule in self.caption_rules:
+            for start, end, detail in DETECTORS[rule.detect.detector](ctx, rule, findings):
+                extra.append(self._finding(rule, text, start, end, source="caption",
+                                           detail=detail))
+        return extra
+
+    def run(self, text: str, doc: Any, entities: Iterable[Any] = ()) -> list[Finding]:
+        findings = resolve_overlaps(self.filter_allowed(text, self.candidates(text, doc, entities)))
+        return sort_findings(findings + self.caption_findings(text, doc, findings))

@@ -1,0 +1,80 @@
+"""Findings: what caplint reports, and how overlapping candidates become one finding per span."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+SEVERITIES = ("info", "warning", "error")
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+#: Categories that name the person directly: one finding per span among these.
+IDENTIFIER_CATEGORIES = ("AGE", "ID", "DATE", "NAME", "LOCATION", "DEMOGRAPHIC")
+#: Categories that describe the story around the person.
+NARRATIVE_CATEGORIES = ("HISTORY", "OUTCOME", "HIGH_PROFILE", "UNIQUE_FEATURE", "COMBINED_RISK")
+CATEGORIES = IDENTIFIER_CATEGORIES + NARRATIVE_CATEGORIES
+_CATEGORY_RANK = {name: rank for rank, name in enumerate(CATEGORIES)}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One forbidden element in a caption.
+
+    ``start``/``end`` are Python ``str`` offsets into the text that was linted.  ``text`` is the
+    matched text: it is the protected information, so it is left out of ``repr`` and out of
+    machine-readable output unless the user asks for it.
+    """
+
+    code: str
+    name: str
+    category: str
+    severity: str
+    message: str
+    suggestion: str | None
+    start: int
+    end: int
+    text: str = field(default="", repr=False)
+    #: how the finding was produced: "rule" (caplint's patterns), "ner" (Presidio), "caption"
+    source: str = field(default="rule", compare=False)
+    #: the fix action of the rule that produced it (see fixes), "none" if none
+    fix: str = field(default="none", compare=False)
+    fix_safe: bool = field(default=False, compare=False)
+
+    def with_severity(self, severity: str) -> Finding:
+        return replace(self, severity=severity)
+
+    @property
+    def tier(self) -> str:
+        return "identifier" if self.category in IDENTIFIER_CATEGORIES else "narrative"
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.start < end and start < self.end
+
+
+def _priority(finding: Finding) -> tuple:
+    return (
+        0 if finding.source == "rule" else 1,
+        -(finding.end - finding.start),
+        _CATEGORY_RANK.get(finding.category, len(_CATEGORY_RANK)),
+        -SEVERITY_RANK.get(finding.severity, 0),
+        finding.start,
+        finding.code,
+    )
+
+
+def resolve_overlaps(candidates: Iterable[Finding]) -> list[Finding]:
+    """Keep one finding per span within each tier (see docs/design.md, "Overlaps").
+
+    Caplint's own rules beat NER entities, then the longer span, then the more specific
+    category.  Findings of different tiers may overlap (a date inside a history sentence).
+    """
+    kept: list[Finding] = []
+    for finding in sorted(candidates, key=_priority):
+        if any(k.tier == finding.tier and k.overlaps(finding.start, finding.end) for k in kept):
+            continue
+        kept.append(finding)
+    return sort_findings(kept)
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.start, f.end, f.code))

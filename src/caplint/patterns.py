@@ -1,0 +1,32 @@
+"""Every pattern caplint runs is compiled with google-re2: matching is linear in the text's length,
+so no caption (or hostile rule pack) can trigger catastrophic backtracking."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import re2
+
+Pattern = re2._Regexp
+
+
+def compile_pattern(pattern: str, *, case_sensitive: bool = False) -> Pattern:
+    return re2.compile(pattern if case_sensitive else f"(?i){pattern}")
+
+
+def phrase_regex(phrase: str) -> str:
+    """A word-bounded pattern for a literal phrase; any run of spaces matches any whitespace."""
+    body = r"\s+".join(re.escape(word) for word in phrase.split())
+    left = r"\b" if phrase[:1].isalnum() else ""
+    right = r"\b" if phrase[-1:].isalnum() else ""
+    return f"{left}{body}{right}"
+
+
+def phrases_pattern(phrases: Iterable[str], *, case_sensitive: bool = False) -> Pattern | None:
+    """One alternation over many phrases, longest first so the longest phrase wins at a position."""
+    unique = sorted({p.strip() for p in phrases if p.strip()}, key=lambda p: (-len(p), p))
+    if not unique:
+        return None
+    return compile_pattern("|".join(f"(?:{phrase_regex(p)})" for p in unique),
+                           case_sensitive=case_sensitive)
