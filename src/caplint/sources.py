@@ -44,6 +44,20 @@ class SourceFile:
     text: str
     captions: tuple[Caption, ...]
 
+    def with_captions(self, new_texts: list[str]) -> str:
+        """The file's text with each caption replaced by the matching new text; everything
+        outside the captions (front matter keys, other fields) is kept byte for byte."""
+        if len(new_texts) != len(self.captions):
+            raise ValueError("one new text per caption is required")
+        pieces, cursor = [], 0
+        for caption, new in sorted(zip(self.captions, new_texts, strict=True),
+                                   key=lambda pair: pair[0].offset):
+            pieces.append(self.text[cursor:caption.offset])
+            pieces.append(new)
+            cursor = caption.offset + len(caption.text)
+        pieces.append(self.text[cursor:])
+        return "".join(pieces)
+
 
 def discover(paths: Iterable[str], suffixes: tuple[str, ...] = SUFFIXES) -> Iterator[str]:
     """Files to lint: files as given, folders searched recursively, ``-`` for stdin."""
