@@ -6,9 +6,8 @@ never import spaCy or Presidio.
 
 from __future__ import annotations
 
-import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -25,7 +24,7 @@ app = typer.Typer(
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     full = "full"
     concise = "concise"
     json = "json"

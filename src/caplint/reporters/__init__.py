@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import TextIO
 
 from ..report import FileReport
-from . import text as _text
 from . import json as _json
+from . import text as _text
 
 Reporter = Callable[[list[FileReport], TextIO, bool], None]
 
