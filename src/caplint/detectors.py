@@ -36,6 +36,18 @@ CaptionDetector = Callable[[Context, "Rule", "list[Finding]"], Iterable[tuple[in
 
 DETECTORS: dict[str, Callable[..., Iterable[Any]]] = {}
 CAPTION_DETECTORS: set[str] = set()
+#: predicates on a match's text (``detect.filter``): keep the match only if it returns True
+FILTERS: dict[str, Callable[[str, Rule], bool]] = {}
+
+
+def span_filter(name: str):
+    """Register a predicate under ``name`` (the value of ``detect.filter`` in a rule pack)."""
+
+    def register(fn):
+        FILTERS[name] = fn
+        return fn
+
+    return register
 
 
 def detector(name: str, *, caption: bool = False):
@@ -129,3 +141,73 @@ def place_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
                     end = offset + len(" ".join(words[: size + 1]).rstrip(".,"))
                 yield offset, end
                 break
+
+
+_NAME_WORD = compile_pattern(r"[A-Za-z][A-Za-z'-]*", case_sensitive=True)
+_NOT_NAME_TEXT = compile_pattern(r"[^\w\s.'-]|\d", case_sensitive=True)
+_INITIAL_SURNAME = compile_pattern(r"^[A-Z]\.\s?[A-Z][a-z]+", case_sensitive=True)
+
+
+def _words(text: str) -> list[str]:
+    return [m.group(0) for m in _NAME_WORD.finditer(text)]
+
+
+@span_filter("person_like")
+def person_like(text: str, rule: Rule) -> bool:
+    """A PERSON entity is a name when one of its words is a known first name ("Maria", "John
+    L.") or it has the "J. Smith" shape; the model also tags eponyms, signs and anatomy."""
+    if _NOT_NAME_TEXT.search(text):
+        return False
+    first_names = gazetteer(rule)
+    for word in _words(text):
+        for part in word.lower().removesuffix("'s").split("-"):
+            if part in first_names and word[0].isupper():
+                return True
+    return bool(_INITIAL_SURNAME.search(text))
+
+
+_PLACE_TAILS = frozenset(
+    "city county province island islands beach park lake valley heights hills springs falls woods "
+    "township village road street avenue ave blvd boulevard mountains mountain river bay".split()
+)
+
+
+@span_filter("place_like")
+def place_like(text: str, rule: Rule) -> bool:
+    """A LOCATION entity is a place when a run of its words is in the gazetteer ("Qingdao City",
+    "Sierra Leone") or it ends like a place name ("Winton Woods"); the model also tags anatomy,
+    diseases and acronyms as places."""
+    if any(char.isdigit() for char in text):
+        return False
+    places = gazetteer(rule)
+    words = [w.removesuffix("'s") for w in _words(text)]
+    lowered = [w.lower() for w in words]
+    for size in range(len(words), 0, -1):
+        for start in range(len(words) - size + 1):
+            if " ".join(lowered[start:start + size]) in places:
+                return True
+    return (len(words) >= 2 and all(w[0].isupper() for w in words)
+            and lowered[-1] in _PLACE_TAILS)
+
+
+_HASHTAG_WORDS = compile_pattern(r"#([A-Za-z][A-Za-z0-9_]{2,})", case_sensitive=True)
+_CAMEL = compile_pattern(r"[A-Z]?[a-z]+|[A-Z]+(?:[a-z]+)?|\d+", case_sensitive=True)
+_SUPPORT_WORDS = frozenset(
+    "team strong prayfor pray praying for warrior army fight fighter brave love journey story "
+    "justice for strength tough hero miracle bless blessed".split()
+)
+
+
+@detector("name_hashtags")
+def name_hashtags(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
+    """Hashtags that pair a first name with a support word (#TeamEthan, #SofiaStrong)."""
+    first_names = gazetteer(rule)
+    for match in _HASHTAG_WORDS.finditer(ctx.text):
+        body = match.group(1)
+        parts = [m.group(0).lower() for m in _CAMEL.finditer(body)]
+        if len(parts) < 2 and body.islower():
+            continue
+        has_name = any(p in first_names and p not in _SUPPORT_WORDS for p in parts)
+        has_support = any(p in _SUPPORT_WORDS for p in parts)
+        if has_name and has_support:
+            yield match.span()

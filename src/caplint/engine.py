@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .agegroups import age_group
-from .detectors import CAPTION_DETECTORS, DETECTORS, Context
+from .detectors import CAPTION_DETECTORS, DETECTORS, FILTERS, Context
 from .findings import Finding, resolve_overlaps, sort_findings
 from .patterns import Pattern, compile_pattern, phrases_pattern
 from .rules import AllowList, Rule
@@ -57,7 +57,10 @@ class CompiledRule:
     def accepts(self, text: str) -> bool:
         if self.require is not None and not self.require.search(text):
             return False
-        return not any(pattern.search(text) for pattern in self.exclude)
+        if any(pattern.search(text) for pattern in self.exclude):
+            return False
+        predicate = self.rule.detect.filter
+        return predicate is None or FILTERS[predicate](text, self.rule)
 
 
 @dataclass

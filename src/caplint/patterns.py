@@ -11,8 +11,15 @@ import re2
 Pattern = re2._Regexp
 
 
+_OPTIONS = re2.Options()
+#: room for the DFA of large lexicon alternations (RE2's default of 8 MB falls back to the NFA)
+_OPTIONS.max_mem = 64 << 20
+_OPTIONS.log_errors = False
+
+
 def compile_pattern(pattern: str, *, case_sensitive: bool = False) -> Pattern:
-    return re2.compile(pattern if case_sensitive else f"(?i){pattern}")
+    """Compile with google-re2 (linear time); case-insensitive unless asked otherwise."""
+    return re2.compile(pattern if case_sensitive else f"(?i){pattern}", _OPTIONS)
 
 
 def phrase_regex(phrase: str) -> str:

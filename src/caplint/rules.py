@@ -21,7 +21,7 @@ from .lexicons import read_lexicon
 FIX_ACTIONS = ("age-group", "remove", "remove-clause", "remove-sentence", "none")
 DETECT_KINDS = ("regex", "phrases", "lexicons", "hashtags", "tokens", "entities", "detector")
 _DETECT_OPTIONS = (
-    "group", "case_sensitive", "min_score", "require", "exclude", "scope", "gazetteer"
+    "group", "case_sensitive", "min_score", "require", "exclude", "scope", "gazetteer", "filter"
 )
 _RULE_KEYS = (
     "code",
@@ -74,6 +74,8 @@ class Detect:
     detector: str | None = None
     require: str | None = None
     exclude: tuple[str, ...] = ()
+    #: a Python predicate (caplint.detectors.FILTERS) every match must pass
+    filter: str | None = None
     #: "span" (default) or "caption": caption-level findings are computed after overlaps.
     scope: str = "span"
 
@@ -204,7 +206,7 @@ def _load_detect(raw: Any, path: Path, code: str, lexicon_dir: Path) -> Detect:
         for name in values.get(key, ()):
             if not (lexicon_dir / f"{name}.txt").is_file():
                 raise error(key)(f"lexicon {name!r} not found (expected {lexicon_dir / name}.txt)")
-    for key in ("group", "detector", "require", "scope"):
+    for key in ("group", "detector", "require", "scope", "filter"):
         if key in raw:
             if not isinstance(raw[key], str):
                 raise error(key)("must be a string")
@@ -224,6 +226,13 @@ def _load_detect(raw: Any, path: Path, code: str, lexicon_dir: Path) -> Detect:
         )):
             raise error("tokens")("must be a list of spaCy Matcher patterns (lists of mappings)")
         values["tokens"] = tuple(_plain(p) for p in tokens)
+    if "filter" in values:
+        from .detectors import FILTERS
+
+        if values["filter"] not in FILTERS:
+            raise error("filter")(
+                f"unknown filter {values['filter']!r}; valid: {', '.join(sorted(FILTERS))}"
+            )
     if "min_score" in raw:
         score = raw["min_score"]
         if not isinstance(score, int | float) or not 0 <= score <= 1:
