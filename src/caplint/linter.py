@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
 from .config import Config, rule_matches
-from .findings import Finding
-from .normalize import normalize
+from .findings import Finding, sort_findings
+from .normalize import view_batches
 from .rules import AllowList, Rule, RuleSet, load_rules
 
 #: Presidio's pattern recognizers caplint keeps (its URL and e-mail recognizers are replaced by
@@ -100,28 +99,32 @@ class Linter:
         """Findings for each caption; batched through ``nlp.pipe``, same as ``lint`` one by one."""
         return list(self.iter_lint(texts, batch_size=batch_size))
 
-    def iter_lint(self, texts: Iterable[str], batch_size: int = BATCH_SIZE) -> Iterator[list[Finding]]:
+    def iter_lint(self, texts: Iterable[str],
+                  batch_size: int = BATCH_SIZE) -> Iterator[list[Finding]]:
         """Like :meth:`lint_many`, streaming: memory stays bounded for any number of captions."""
         self._ensure_loaded()
         engine = self._engine
-        normalized = (normalize(text) for text in texts)
-        views: deque = deque()
-
-        def feed():
-            for view in normalized:
-                views.append(view)
-                yield view.text
-
-        batches = self._nlp_engine.process_batch(feed(), "en", batch_size=batch_size)
-        for _text, artifacts in batches:
-            view = views.popleft()
-            entities = []
-            if self._analyzer is not None and view.text.strip():
-                entities = self._analyzer.analyze(view.text, language="en",
-                                                  entities=engine.entity_types,
-                                                  nlp_artifacts=artifacts)
-            yield [self._to_original(view, f) for f in engine.run(view.text, artifacts.tokens,
-                                                                   entities)]
+        found: list[Finding] = []
+        # views of the captions in batches bounded in count and characters; a caption longer
+        # than CHUNK_CHARS comes in overlapping chunks, each reporting the findings that start
+        # in its own part (spaCy's max_length and memory; see normalize.chunks)
+        for batch in view_batches(texts, batch_size):
+            docs = self._nlp_engine.process_batch([piece.text for piece in batch], "en",
+                                                  batch_size=len(batch))
+            for piece, (text, artifacts) in zip(batch, docs, strict=True):
+                entities = []
+                if self._analyzer is not None and text.strip():
+                    entities = self._analyzer.analyze(text, language="en",
+                                                      entities=engine.entity_types,
+                                                      nlp_artifacts=artifacts)
+                shift = piece.chunk.start
+                for finding in engine.run(text, artifacts.tokens, entities):
+                    if piece.chunk.owns(shift + finding.start):
+                        found.append(replace(finding, start=finding.start + shift,
+                                             end=finding.end + shift) if shift else finding)
+                if piece.last:
+                    yield sort_findings(self._to_original(piece.view, f) for f in found)
+                    found = []
 
     @staticmethod
     def _to_original(view, finding: Finding) -> Finding:
