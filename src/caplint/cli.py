@@ -87,12 +87,7 @@ def _run_check(paths, config, fmt: str, show_text: bool, verbose: bool) -> int:
     except (ModelNotFoundError, RulePackError) as exc:
         raise _fail(str(exc)) from None
     except Exception as exc:  # an internal error is exit 2, never a silent pass
-        if verbose:
-            import traceback
-
-            traceback.print_exc()
-        raise _fail(f"internal error: {type(exc).__name__}: {exc}"
-                    + ("" if verbose else " (run with --verbose for the traceback)")) from None
+        raise _fail(_internal_error(exc, verbose, show_text)) from None
     REPORTERS[fmt](reports, sys.stdout, show_text or fmt == "full")
     errors = [r for r in reports if r.error]
     for report in errors:
@@ -101,6 +96,35 @@ def _run_check(paths, config, fmt: str, show_text: bool, verbose: bool) -> int:
         return EXIT_ERROR
     findings = [item for r in reports for item in r.findings]
     return EXIT_FINDINGS if fails(findings, config.fail_on) else EXIT_CLEAN
+
+
+def _internal_error(exc: BaseException, verbose: bool, show_text: bool) -> str:
+    """A short message for an unexpected exception: where it happened (the detector and rule,
+    when a detector raised it) and its type.  Its message may quote caption text, so it is shown
+    only with ``--show-text``; ``--verbose`` prints the traceback (code lines only, no values)."""
+    import traceback
+
+    from .detectors import DETECTORS
+
+    detectors = {getattr(fn, "__code__", None): name for name, fn in DETECTORS.items()}
+    where = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        name = detectors.get(tb.tb_frame.f_code)
+        if name is not None:
+            code = getattr(tb.tb_frame.f_locals.get("rule"), "code", None)
+            where = f" in detector {name!r}" + (f" (rule {code})" if isinstance(code, str)
+                                                 else "")
+        tb = tb.tb_next
+    detail = f": {exc}" if show_text else ""
+    if verbose:
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        hidden = "" if show_text else " (message hidden: it may quote caption text; add " \
+                                      "--show-text to see it)"
+        typer.echo(f"Traceback (most recent call last):\n{frames}{type(exc).__name__}{detail}"
+                   f"{hidden}", err=True)
+    hint = "" if verbose else " (run with --verbose for the traceback)"
+    return f"internal error{where}: {type(exc).__name__}{detail}{hint}"
 
 
 @app.command("rules")
@@ -154,7 +178,32 @@ def render_rule(rule) -> str:
 
 
 def main() -> None:
-    app()
+    """The ``caplint`` command.  Whatever goes wrong, the exit code is never 0 for a run that did
+    not complete: an unexpected exception is exit 2 with a short message."""
+    # a file name that is not valid UTF-8, or a terminal that cannot show a character, must not
+    # crash the report half-way
+    import contextlib
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a detached or closed stream
+                reconfigure(errors="backslashreplace")
+    argv = sys.argv[1:]
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("caplint: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): the output is incomplete
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(EXIT_ERROR)
+    except Exception as exc:
+        message = _internal_error(exc, "--verbose" in argv or "-v" in argv, "--show-text" in argv)
+        typer.echo(f"caplint: error: {message}", err=True)
+        sys.exit(EXIT_ERROR)
 
 
 if __name__ == "__main__":  # pragma: no cover
