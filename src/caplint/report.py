@@ -48,7 +48,7 @@ def locate(file_text: str, caption: Caption, findings: list[Finding],
     starts = starts if starts is not None else line_starts(file_text)
     located = []
     for finding in findings:
-        start, end = caption.to_file(finding.start), caption.to_file(finding.end)
+        start, end = caption.to_file(finding.start), caption.to_file_end(finding.end)
         line, column = line_col(starts, start)
         end_line, end_column = line_col(starts, end)
         located.append(Located(caption.path, finding, start, end, line, column, end_line,
