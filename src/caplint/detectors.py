@@ -211,3 +211,6 @@ def name_hashtags(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
         has_support = any(p in _SUPPORT_WORDS for p in parts)
         if has_name and has_support:
             yield match.span()
+
+
+from . import narrative  # noqa: E402,F401  (registers detectors)
