@@ -1,0 +1,661 @@
+"""Narrative detectors: the patient's *story* told apart from statements about the disease.
+
+Word lists cannot tell "she fell off the monkey bars at recess" (the patient's history) from "the
+signal falls off" (physics), or "he died two days later" (an outcome) from "most patients die
+without treatment" (the disease's usual course).  The parse can: these detectors read the lemma,
+part of speech, dependency arcs and sentence of each token of the Doc the linter already built for
+the caption (they never run the pipeline again), and yield character spans for the rule that names
+them in ``rules/history.yaml`` or ``rules/outcome.yaml``.
+
+Three questions recur:
+
+* *Is this an event?*  A verb from a small set of event lemmas (``fall``, ``trip``, ``crash``...)
+  **or** any past-tense verb with the patient as subject and a motion preposition with a concrete
+  object ("toppled from a ladder"), so verbs nobody listed are caught by their shape.
+* *Whose story is it?*  The subject (followed up through ``conj``/``xcomp``/``relcl``/``after``
+  chains) must be a person or absent (a caption fragment), never a lesion, a signal or a technique.
+* *Is it one patient or patients in general?*  Plural or quantified subjects ("most patients",
+  "children"), modal verbs ("may", "can") and habitual adverbs ("usually", "typically") make a
+  general statement; so does a present-tense verb whose subject is indefinite ("a child recovers").
+
+All word sets are built once at import.  Every detector is a plain function of ``(ctx, rule)``
+registered with :func:`caplint.detectors.detector`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from .detectors import Context, detector, gazetteer
+
+if TYPE_CHECKING:
+    from .rules import Rule
+
+Token = Any  # spacy.tokens.Token (not imported: this module never imports spaCy)
+Span = tuple[int, int]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# --------------------------------------------------------------------------------------- words
+
+#: Nouns (lemmas, lower case) that name a person: the patient or someone in the story.
+PERSON_NOUNS = _words("""
+patient pt boy girl child kid infant baby neonate newborn toddler adolescent teen teenager youth
+man woman male female gentleman lady adult individual person victim student athlete player
+soldier veteran driver passenger pedestrian cyclist rider twin son daughter mother father mom
+dad parent sibling brother sister husband wife spouse grandmother grandfather grandparent
+worker pilot nurse runner skier swimmer diver climber gymnast jockey farmer sailor marine
+""")
+PERSON_PRONOUNS = frozenset({"he", "she", "i", "we", "who", "they", "him", "her"})
+#: Relatives: a relative's report or fate is family or social history.
+RELATIVES = _words("""
+mother father mom mum dad parent parents grandmother grandfather grandparent grandparents grandma
+grandpa brother sister sibling siblings twin aunt uncle cousin family wife husband spouse partner
+son daughter caregiver guardian girlfriend boyfriend fiance fiancee roommate
+""")
+_POSSESSIVES = frozenset({"his", "her", "their", "its", "'s", "’s", "patient", "pt"})
+#: Determiners and adjectives that make a subject general ("most patients").
+QUANTIFIERS = _words("""
+most many some all few several these those such any every each various numerous majority
+""")
+MODALS = frozenset({"may", "might", "can", "could", "will", "would", "should", "must", "shall",
+                    "ca", "wo"})
+HABITUAL = _words("""
+usually typically generally often commonly frequently rarely normally mostly sometimes
+occasionally invariably always seldom classically characteristically eventually_all
+""")
+
+#: Verbs of an injury event: falls, collisions, assaults, bites, burns.  The shape test below
+#: catches verbs not listed here; this list catches listed ones even without a preposition.
+EVENT_VERBS = _words("""
+fall trip slip crash collide tumble topple plunge jump dive flip skid drown choke crush kick bite
+strike hit eject injure hurt twist stab assault attack beat punch burn scald electrocute impale
+tackle wreck overturn roll land throw hang swallow ingest aspirate sustain maul trample gore
+""")
+#: Prepositions and particles that give an event its physical circumstance.
+MOTION_PREPS = _words("""
+off from onto into down over out through against under on by while at during in with across
+""")
+#: Prepositions a past-tense verb needs to be read as an unlisted event verb ("toppled from").
+SHAPE_PREPS = frozenset({"off", "from", "onto", "into", "down", "over", "through", "against",
+                         "under", "out"})
+#: Verbs that are clinical or administrative, never an injury event, whatever their shape.
+CLINICAL_VERBS = _words("""
+present come report complain deny develop undergo receive show demonstrate reveal have be do get
+refer admit transfer discharge diagnose treat evaluate see find note follow suffer require start
+begin stop continue return recover improve resolve remain become seem appear recur progress
+spread extend arise originate derive result differ range vary measure obtain perform take give
+remove resect drain place insert suffer benefit emerge go move pass die expire succumb perish
+survive heal worsen work live stay visit travel
+""")
+#: Event nouns: "after a fall from a window", "following a motor vehicle collision".
+EVENT_NOUNS = _words("""
+fall crash collision accident wreck rollover mva mvc mvi assault altercation fight beating
+stabbing drowning tackle blow kick mishap ejection ingestion hit impact jump dive gsw gunshot
+""")
+#: What an event noun may hang from: "after a fall", "s/p MVC", "involved in a crash",
+#: "leading to a fall".
+EVENT_NOUN_HEADS = frozenset({"after", "following", "from", "during", "in", "post", "since",
+                              "sustain", "suffer", "have", "experience", "involve", "follow",
+                              "before", "with", "to"})
+#: Injury nouns that tell a story only with a mechanism: "gunshot wound", "dog bite injury",
+#: "stab wound" (not "brain injury" or "trauma", which is what the images need).
+WOUND_NOUNS = frozenset({"wound", "injury", "laceration", "victim", "trauma", "burn"})
+MECHANISMS = EVENT_NOUNS | _words("""
+gunshot gsw stab knife dog horse flame crush sport sports football soccer hockey ski skiing
+bicycle bike motorcycle motorbike trampoline playground diving
+""")
+_SP_PREFIX = ("s/p", "status post", "s\\p")
+#: Nouns that make a prepositional phrase a circumstance of the story ("at recess").
+CIRCUMSTANCES = _words("""
+recess party game practice match tournament trip vacation holiday wedding picnic camp sleepover
+school playground pool beach park concert festival gym daycare race competition hike parade fair
+carnival rodeo barbecue reunion prom graduation funeral sleepover skatepark trampoline club bar
+""")
+#: "while ..." activities that describe a symptom, not a story ("pain while walking").
+SYMPTOM_ACTIVITIES = _words("""
+walk eat sleep rest lie sit stand breathe swallow look read drive take receive undergo await
+wait be have get urinate void chew cough talk bend exercise run climb
+""")
+#: Conveyances and people who bring a patient in: "brought in by ambulance".
+CONVEYANCES = _words("""
+ambulance helicopter ems paramedic paramedics medic medics police helicopter air airlift
+bystander bystanders firefighter firefighters medevac
+""") | RELATIVES
+ARRIVAL_VERBS = frozenset({"bring", "rush", "carry", "airlift", "fly", "transport", "evacuate",
+                           "medevac", "drive", "helicopter", "find", "transfer", "take"})
+ARRIVAL_PLACES = frozenset({"ed", "er", "emergency", "hospital", "department", "trauma", "bay",
+                            "institution", "center", "centre", "unit", "facility"})
+
+# outcome words
+DEATH_VERBS = frozenset({"die", "expire", "succumb", "perish", "pass"})
+RECOVERY_VERBS = frozenset({"recover", "survive", "improve", "heal", "recuperate", "convalesce"})
+WELL_WORDS = frozenset({"well", "fine", "great", "asymptomatic", "alive", "healthy", "free",
+                        "symptom-free", "disease-free", "tumor-free", "tumour-free", "cured",
+                        "seizure-free", "pain-free", "independent", "ambulatory", "ned"})
+#: "is well", "was alive": with "be" only these (the "-free" words are rules/outcome.yaml's).
+BE_WELL_WORDS = frozenset({"well", "asymptomatic", "alive", "healthy", "fine"})
+#: What an outcome span takes from the verb's right: "died two days later", "was discharged
+#: home", "recovered uneventfully" (not its prepositional phrases, which other rules may own).
+_OUTCOME_DEPS = frozenset({"prt", "advmod", "npadvmod", "acomp", "oprd", "neg"})
+
+
+# --------------------------------------------------------------------------------------- helpers
+
+
+def _lemma(token: Token) -> str:
+    return token.lemma_.lower()
+
+
+def _span(tokens: Iterable[Token]) -> Span:
+    tokens = list(tokens)
+    return tokens[0].idx, max(t.idx + len(t.text) for t in tokens)
+
+
+def _subject(token: Token) -> Token | None:
+    """The subject of ``token``'s clause, followed up through coordinated and embedded verbs,
+    relative clauses ("the boy who fell" → boy) and "after ...ing" phrases.
+
+    A subject found by following the chain is a guess from the parse ("the diagnosis was
+    established ... did well" attaches "did well" to "diagnosis"): it is returned only when it
+    names a person, and is otherwise treated as missing."""
+    current = token
+    for depth in range(6):
+        found = None
+        for child in current.children:
+            if child.dep_ in ("nsubj", "nsubjpass", "csubj"):
+                found = child
+                if child.lower_ in ("that", "which") and current.dep_ == "relcl":
+                    found = current.head
+                break
+        if found is None and current.dep_ == "relcl":
+            found = current.head
+        if found is not None:
+            return found if depth == 0 or is_person(found) else None
+        if current.dep_ in ("conj", "xcomp", "pcomp", "prep", "advcl", "acl") \
+                and current.head is not current:
+            current = current.head
+            continue
+        return None
+    return None
+
+
+def is_person(token: Token) -> bool:
+    """Whether ``token`` names a person (a pronoun, a person noun, a PERSON entity)."""
+    # (not the NER label: en_core_web_sm calls "Denies Hx" a PERSON)
+    return (token.lower_ in PERSON_PRONOUNS or _lemma(token) in PERSON_NOUNS
+            or token.lower_ in PERSON_NOUNS)
+
+
+def _quantified(noun: Token) -> bool:
+    return noun.lower_ in QUANTIFIERS or any(
+        child.lower_ in QUANTIFIERS for child in noun.children if child.dep_ in ("det", "amod"))
+
+
+def _verb_chain(verb: Token) -> Iterator[Token]:
+    """The verb and the verbs it is coordinated with or embedded in (to find modals/adverbs)."""
+    current = verb
+    for _ in range(4):
+        yield current
+        if current.dep_ in ("conj", "xcomp") and current.head is not current:
+            current = current.head
+        else:
+            return
+
+
+def is_general_statement(verb: Token, subject: Token | None) -> bool:
+    """Whether ``verb`` states what happens in general, not what happened to this patient.
+
+    General: a modal ("may die"), a habitual adverb ("usually resolves"), a plural or quantified
+    subject ("most patients recover", "children do well"), or a present-tense verb whose subject
+    is indefinite or absent ("a child recovers fully").
+    """
+    for link in _verb_chain(verb):
+        for child in link.children:
+            if child.dep_ == "aux" and child.lower_ in MODALS:
+                return True
+            if child.dep_ == "advmod" and child.lower_ in HABITUAL:
+                return True
+    if subject is not None:
+        if subject.tag_ in ("NNS", "NNPS") or _quantified(subject):
+            return True
+        if subject.lower_ in ("they", "it", "this", "these"):
+            return True
+    has_aux = any(c.dep_ in ("aux", "auxpass") for c in verb.children)
+    if verb.tag_ in ("VBZ", "VBP") and not has_aux:
+        indefinite = subject is None or any(
+            c.lower_ in ("a", "an", "any", "every", "each") for c in subject.children)
+        if indefinite:
+            return True
+    return False
+
+
+def _patient_subject(verb: Token, *, allow_missing: bool = True) -> bool:
+    """A person (or, in a fragment, nobody) is the subject, and it is not a general statement."""
+    subject = _subject(verb)
+    if subject is None:
+        if not allow_missing:
+            return False
+    elif not is_person(subject):
+        return False
+    return not is_general_statement(verb, subject)
+
+
+def _right_edge(head: Token, deps: frozenset[str], limit: int) -> int:
+    """Index of the last token of ``head``'s right-hand dependents of the given kinds, stopping
+    at a coordinated clause ("... and died") and at ``limit`` tokens."""
+    end = head.i
+    for child in head.rights:
+        if child.dep_ in ("cc", "conj", "punct", "relcl", "appos"):
+            break
+        if child.dep_ in deps:
+            end = max(end, child.right_edge.i)
+    sentence_end = head.sent.end - 1
+    end = min(end, sentence_end, head.i + limit)
+    return end
+
+
+def _left_start(verb: Token) -> int:
+    """Include the auxiliaries and negation just before a verb ("was brought", "did not")."""
+    start = verb.i
+    for child in verb.lefts:
+        if child.dep_ in ("aux", "auxpass", "neg") and child.i >= verb.i - 3:
+            start = min(start, child.i)
+    return start
+
+
+def _tokens(doc: Any, start: int, end: int) -> Span:
+    return _span(doc[start:end + 1])
+
+
+_EVENT_DEPS = frozenset({"prep", "prt", "agent", "dobj", "advcl", "npadvmod", "advmod", "acomp",
+                         "attr", "oprd", "pobj"})
+
+
+def _governor(token: Token) -> Token | None:
+    """The preposition that introduces ``token`` ("after" in "after falling"), if any."""
+    head = token.head
+    if token.dep_ in ("pcomp", "pobj") and (head.dep_ == "prep" or head.pos_ == "ADP"):
+        return head
+    return None
+
+
+# --------------------------------------------------------------------------------------- history
+
+
+def _is_event_verb(token: Token) -> bool:
+    if token.pos_ != "VERB":
+        return False
+    lemma = _lemma(token)
+    if lemma in CLINICAL_VERBS:
+        return False
+    preps = {c.lower_ for c in token.children if c.dep_ in ("prep", "prt", "agent")}
+    if lemma == "run":  # "was run over by a car", not "ran a shop"
+        return "over" in preps or any(c.dep_ == "agent" for c in token.children)
+    if lemma in EVENT_VERBS:
+        # a listed event verb still needs a circumstance or an agent ("fell off", "was hit by"),
+        # or to be the story itself ("after falling", "s/p being kicked")
+        return bool(preps & MOTION_PREPS) or _governor(token) is not None or any(
+            c.dep_ == "advcl" for c in token.children)
+    # an unlisted verb: past tense, a person as subject, a motion preposition with an object
+    if token.tag_ not in ("VBD", "VBN"):
+        return False
+    subject = _subject(token)
+    if subject is None or not is_person(subject):
+        return False
+    return any(c.dep_ in ("prep", "prt") and c.lower_ in SHAPE_PREPS
+               and any(g.dep_ == "pobj" for g in c.children) for c in token.children)
+
+
+@detector("injury_story")
+def injury_story(ctx: Context, rule: Rule) -> Iterator[Span]:
+    """How the injury happened: an event verb or event noun with its circumstances
+    ("fell off the monkey bars at recess", "after a fall from a second-story window",
+    "was kicked by a horse", "toppled from a ladder").  Not "presented with limp"."""
+    doc = ctx.doc
+    if doc is None:
+        return
+    for token in doc:
+        if _is_event_verb(token):
+            subject = _subject(token)
+            if subject is not None and not is_person(subject):
+                continue
+            if is_general_statement(token, subject):
+                continue
+            governor = _governor(token)
+            start = governor.i if governor is not None else _left_start(token)
+            end = _right_edge(token, _EVENT_DEPS, 20)
+            if end > token.i or governor is not None:
+                yield _tokens(doc, start, end)
+        elif token.pos_ in ("NOUN", "PROPN") and _is_event_noun(token):
+            head = token.head
+            after_sp = _after_status_post(ctx.text, token)
+            if token.dep_ not in ("pobj", "dobj", "nsubj", "nsubjpass", "conj", "appos", "ROOT",
+                                  "attr") and not after_sp:
+                continue
+            wound = _lemma(token) not in EVENT_NOUNS  # "gunshot wound": the mechanism is named
+            if _lemma(head) not in EVENT_NOUN_HEADS and not _has_circumstance(token) \
+                    and not after_sp and not wound:
+                continue
+            if _lemma(token) == "fall" and any(c.dep_ == "prep" and c.lower_ in ("in", "of")
+                                               for c in token.children):
+                continue  # "a fall in hemoglobin"
+            start = _modifiers_start(token)
+            if head.pos_ == "ADP" and head.i < token.i and not after_sp:
+                start = head.i
+            end = _right_edge(token, frozenset({"prep", "acl", "advcl"}), 15)
+            yield _tokens(doc, start, end)
+
+
+def _is_event_noun(token: Token) -> bool:
+    lemma = _lemma(token)
+    if lemma in EVENT_NOUNS:
+        return True
+    return lemma in WOUND_NOUNS and any(
+        c.dep_ in ("compound", "amod", "nmod") and (_lemma(c) in MECHANISMS or c.lower_ in
+                                                    MECHANISMS) for c in token.children)
+
+
+def _modifiers_start(token: Token) -> int:
+    """The first of the words just before ``token`` that modify it ("motor vehicle accident"),
+    not reaching back over "status post" or the patient."""
+    start = token.i
+    doc = token.doc
+    while start > 0:
+        prev = doc[start - 1]
+        if prev.dep_ not in ("compound", "amod", "nmod", "nummod", "punct", "det") \
+                or prev.lower_ in ("post", "p", "s", "/", "status", "\\") or is_person(prev) \
+                or not (token.left_edge.i <= prev.i):
+            break
+        start -= 1
+    while start < token.i and doc[start].dep_ == "punct":
+        start += 1
+    return start
+
+
+def _after_status_post(text: str, token: Token) -> bool:
+    """Whether the noun phrase of ``token`` follows "s/p" or "status post" closely."""
+    begin = _modifiers_start(token)
+    before = text[max(0, token.doc[begin].idx - 14):token.doc[begin].idx].lower()
+    return any(prefix in before for prefix in _SP_PREFIX)
+
+
+def _has_circumstance(token: Token) -> bool:
+    return any(c.dep_ in ("prep", "advcl") and (
+        c.lower_ in ("while", "at", "during", "from", "off", "on")
+        or any(m.lower_ == "while" for m in c.children)) for c in token.children)
+
+
+@detector("story_circumstance")
+def story_circumstance(ctx: Context, rule: Rule) -> Iterator[Span]:
+    """Where or during what the event happened: "at recess", "at a birthday party",
+    "during a football game", "on a fishing trip", "while skiing" — not "pain while walking"."""
+    doc = ctx.doc
+    if doc is None:
+        return
+    for token in doc:
+        lower = token.lower_
+        if token.dep_ == "prep" and lower in ("at", "during", "on", "in"):
+            objects = [c for c in token.children if c.dep_ == "pobj"]
+            if not objects:
+                continue
+            obj = objects[0]
+            words = {_lemma(obj), obj.lower_} | {_lemma(c) for c in obj.children
+                                                   if c.dep_ == "compound"}
+            if not words & CIRCUMSTANCES:
+                continue
+            if lower == "in" and _lemma(obj) not in ("game", "match", "tournament", "race"):
+                continue
+            if lower == "on" and _lemma(obj) not in ("trip", "vacation", "holiday", "trampoline",
+                                                    "playground", "field"):
+                continue
+            if _lemma(obj) == "trampoline" and lower == "on":
+                continue  # "jumping on a trampoline" is the event, reported by injury_story
+            yield _span(token.subtree)
+        elif lower == "while" and token.dep_ == "mark":
+            verb = token.head
+            gerund = verb.tag_ == "VBG" or (verb.pos_ == "NOUN" and verb.lower_.endswith("ing"))
+            if not gerund or _lemma(verb) in SYMPTOM_ACTIVITIES \
+                    or verb.lower_[:-3] in SYMPTOM_ACTIVITIES:
+                continue
+            if _lemma(verb.head) in SYMPTOM_VERBS_HEADS:
+                continue
+            end = _right_edge(verb, frozenset({"dobj", "prep", "prt", "advmod", "npadvmod"}), 10)
+            yield _tokens(doc, token.i, end)
+
+
+#: A "while ..." clause under these verbs describes a symptom ("pain worse while skiing"?
+#: no: "complains of pain while ...").  Kept small on purpose.
+SYMPTOM_VERBS_HEADS = frozenset({"complain", "report", "note", "experience", "feel", "describe",
+                                 "worsen", "improve", "occur", "present"})
+
+
+@detector("relative_story")
+def relative_story(ctx: Context, rule: Rule) -> Iterator[Span]:
+    """A relative as the teller or subject of the story: "his mother reports", "her parents
+    noticed", "his mother died of lung cancer", "according to his father"."""
+    doc = ctx.doc
+    if doc is None:
+        return
+    for token in doc:
+        if token.lower_ not in RELATIVES and _lemma(token) not in RELATIVES:
+            continue
+        owned = any(c.dep_ == "poss" and (c.lower_ in _POSSESSIVES or is_person(c))
+                    for c in token.children)
+        bare = token.lower_ in ("mom", "dad", "mum", "parents", "family") or (
+            token.lower_ == "family" and any(c.lower_ == "the" for c in token.children))
+        if not (owned or bare):
+            continue
+        if token.dep_ in ("nsubj", "nsubjpass") and token.head.pos_ in ("VERB", "AUX"):
+            # the relative and the verb only ("his mother reports"): a short span does not hide
+            # an outcome or a high-profile cue in the rest of the clause when overlaps resolve
+            verb = token.head
+            end = max([verb.i] + [c.i for c in verb.children
+                                  if c.dep_ in ("prt", "neg") and c.i > verb.i])
+            yield _tokens(doc, token.left_edge.i, end)
+        elif token.dep_ == "pobj" and token.head.lower_ in ("to", "per", "by") and (
+                token.head.lower_ == "per"
+                or (token.head.head is not None and _lemma(token.head.head) == "accord")):
+            start = token.head.head.i if token.head.lower_ == "to" else token.head.i
+            yield _span(doc[start:token.i + 1])
+
+
+@detector("arrival_story")
+def arrival_story(ctx: Context, rule: Rule) -> Iterator[Span]:
+    """How the patient arrived: "was brought in by ambulance", "was airlifted to a trauma
+    center", "was found down by her roommate", "brought to the ED by his parents"."""
+    doc = ctx.doc
+    if doc is None:
+        return
+    for token in doc:
+        if token.pos_ != "VERB":
+            continue
+        lemma = _lemma(token)
+        by_whom = [g for c in token.children if c.dep_ in ("agent", "prep") and c.lower_ in (
+            "by", "via") for g in c.children if g.dep_ == "pobj"
+            and (g.lower_ in CONVEYANCES or _lemma(g) in CONVEYANCES)]
+        to_where = [g for c in token.children if c.dep_ == "prep" and c.lower_ in ("to", "into")
+                    for g in c.children if g.dep_ == "pobj" and (
+                        g.lower_ in ARRIVAL_PLACES or _lemma(g) in ARRIVAL_PLACES)]
+        if lemma in ("present", "refer", "admit"):
+            continue
+        if not by_whom and not (lemma in ARRIVAL_VERBS and (to_where or lemma in (
+                "airlift", "medevac", "evacuate", "helicopter"))):
+            continue
+        if lemma == "find" and not by_whom:
+            continue
+        subject = _subject(token)
+        if subject is not None and not is_person(subject):
+            continue
+        end = token.i
+        for child in token.rights:
+            if child.dep_ in ("cc", "conj", "punct"):
+                break
+            if child.dep_ in ("prt", "agent") or (child.dep_ == "prep" and child.lower_ in (
+                    "to", "into", "by", "via", "from")):
+                end = max(end, child.right_edge.i)
+            elif child.dep_ not in ("advmod",):
+                break
+        yield _tokens(doc, _left_start(token), end)
+
+
+# --------------------------------------------------------------------------------------- outcome
+
+
+def patient_outcomes(doc: Any) -> Iterator[tuple[str, Span]]:
+    """What happened to this patient afterwards, as ``(kind, span)`` with kind ``death``
+    (died, expired, succumbed, passed away), ``recovery`` (survived, recovered, improved),
+    ``course`` (did well, remains well) or ``discharge`` (was discharged).
+
+    Not the disease's usual course ("most patients recover fully", "usually resolves with
+    casting"), not "the technique died out", not a relative's death (family history: see
+    ``relative_story``), not an imaging description ("improved flow")."""
+    if doc is None:
+        return
+    for token in doc:
+        if token.pos_ not in ("VERB", "AUX"):
+            continue
+        lemma = _lemma(token)
+        particles = {c.lower_ for c in token.children if c.dep_ in ("prt", "advmod")}
+        complements = {c.lower_ for c in token.children
+                       if c.dep_ in ("advmod", "acomp", "attr", "oprd", "dobj")}
+        if lemma in DEATH_VERBS:
+            if lemma == "pass" and "away" not in particles:
+                continue
+            if lemma == "die" and particles & {"out", "down", "off", "back"}:
+                continue
+            kind = "death"
+        elif lemma in RECOVERY_VERBS:
+            kind = "recovery"
+        elif (lemma == "do" and complements & {"well", "fine", "great", "poorly", "badly"}) or (
+                lemma in ("remain", "stay") and complements & WELL_WORDS):
+            kind = "course"
+        elif lemma == "be" and complements & BE_WELL_WORDS and token.tag_ in ("VBZ", "VBP") \
+                and not particles & {"previously", "otherwise", "formerly", "initially"}:
+            kind = "course"  # "is well", "is alive" (not "was previously healthy": history)
+        elif lemma == "discharge" and token.tag_ in ("VBN", "VBD"):
+            kind = "discharge"
+        else:
+            continue
+        subject = _subject(token)
+        if subject is not None and _lemma(subject) in RELATIVES and any(
+                c.dep_ == "poss" for c in subject.children):
+            continue  # "his mother died of lung cancer": family history, not an outcome
+        allow_missing = kind in ("death", "recovery", "course", "discharge") and (
+            token.tag_ in ("VBD", "VBN", "VBG") or lemma == "survive")
+        if kind == "recovery" and lemma in ("improve", "heal") and subject is None:
+            continue  # "improved flow", "healed fracture" describe images
+        if not _patient_subject(token, allow_missing=allow_missing):
+            continue
+        if token.tag_ == "VBN" and token.dep_ in ("amod", "acl") and kind != "discharge":
+            continue  # "the recovered fragment", "a survived ..."
+        end = _right_edge(token, _OUTCOME_DEPS, 8)
+        yield kind, _tokens(doc, _left_start(token), end)
+
+
+@detector("patient_death")
+def patient_death(ctx: Context, rule: Rule) -> Iterator[Span]:
+    """The patient died (any verb form, any subject naming the patient or none)."""
+    return (span for kind, span in patient_outcomes(ctx.doc) if kind == "death")
+
+
+@detector("patient_recovery")
+def patient_recovery(ctx: Context, rule: Rule) -> Iterator[Span]:
+    """The patient survived, recovered, improved, did well or remains well."""
+    return (span for kind, span in patient_outcomes(ctx.doc) if kind in ("recovery", "course"))
+
+
+@detector("patient_discharge")
+def patient_discharge(ctx: Context, rule: Rule) -> Iterator[Span]:
+    """The patient was discharged."""
+    return (span for kind, span in patient_outcomes(ctx.doc) if kind == "discharge")
+
+
+# ------------------------------------------------------------------------------- demographic
+
+#: Nouns a demonym or ethnicity must qualify to be about a person ("a French man"), so that
+#: "French catheter", "Mediterranean fever" and "Swiss cheese appearance" are left alone.
+DEMOGRAPHIC_HEADS = PERSON_NOUNS | _words("""
+national citizen immigrant tourist traveler traveller resident native refugee descent origin
+ancestry heritage nationality ethnicity background extraction family community
+""")
+
+
+@detector("demonym_person")
+def demonym_person(ctx: Context, rule: Rule) -> Iterator[Span]:
+    """A nationality or ethnicity from the rule's gazetteer that describes a person: "a Chinese
+    man", "of African origin", "a 23-year-old French man", "Brazilian national"."""
+    doc = ctx.doc
+    if doc is None:
+        return
+    names = gazetteer(rule)
+    if not names:
+        return
+    longest = max(len(name.split()) for name in names)
+    i = 0
+    while i < len(doc):
+        hit = None
+        for size in range(min(longest, len(doc) - i), 0, -1):
+            words = doc[i:i + size]
+            if words.text.lower() in names or words.text.lower().replace("-", " ") in names:
+                hit = words
+                break
+        if hit is None:
+            i += 1
+            continue
+        last = hit[-1]
+        head = last.head
+        after = doc[last.i + 1] if last.i + 1 < len(doc) else None
+        about_person = (
+            (head.i > last.i and (_lemma(head) in DEMOGRAPHIC_HEADS or head.lower_ in
+                                  DEMOGRAPHIC_HEADS))
+            or (after is not None and (_lemma(after) in DEMOGRAPHIC_HEADS
+                                       or after.lower_ in DEMOGRAPHIC_HEADS))
+            or (last.dep_ == "pobj" and last.head.lower_ == "of"
+                and _lemma(last.head.head) in DEMOGRAPHIC_HEADS)
+            or (last.dep_ in ("attr", "acomp") and _subject(last.head) is not None
+                and is_person(_subject(last.head)))
+        )
+        if about_person and hit[0].text[:1].isupper():
+            end = last.i
+            if last.head.lower_ == "of" or (after is not None and _lemma(after) in (
+                    "descent", "origin", "ancestry", "heritage", "nationality", "ethnicity",
+                    "extraction", "background")):
+                end = last.i + 1 if after is not None and _lemma(after) in (
+                    "descent", "origin", "ancestry", "heritage", "nationality", "ethnicity",
+                    "extraction", "background") else last.i
+            yield _span(doc[hit.start:end + 1])
+        i = hit.end
+
+
+# ------------------------------------------------------------------------------- occupation
+
+
+@detector("works_as")
+def works_as(ctx: Context, rule: Rule) -> Iterator[Span]:
+    """"worked as a nurse", "is employed as a welder": the job named after "as", up to its
+    noun (not what follows: "worked as a nurse at our institution" ends at "nurse").  Devices
+    that "work as a guide" are not people: the subject must be a person or absent."""
+    doc = ctx.doc
+    if doc is None:
+        return
+    for token in doc:
+        if _lemma(token) not in ("work", "employ", "serve", "train", "retire") \
+                or token.pos_ != "VERB":
+            continue
+        for prep in token.children:
+            if prep.dep_ != "prep" or prep.lower_ != "as":
+                continue
+            jobs = [c for c in prep.children if c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN")]
+            if not jobs:
+                continue
+            subject = _subject(token)
+            if subject is None and token.tag_ in ("VBZ", "VBP", "VB"):
+                continue  # "works as a guide": a device, unless a person is named
+            if subject is not None and not is_person(subject):
+                continue
+            yield _span(doc[_left_start(token):jobs[0].i + 1])
