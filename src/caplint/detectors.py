@@ -111,36 +111,54 @@ def gazetteer(rule: Rule) -> frozenset[str]:
     return names
 
 
-_PLACE_CONTEXT = compile_pattern(
-    r"\b(?:from|in|near|at|to|outside(?:\s+of)?|around|visiting|of|across|throughout|via)\s+"
-    r"(?:(?:the|rural|downtown|northern|southern|eastern|western|central|upstate|suburban)\s+)?"
-    r"(?P<place>[A-Z][\w'.]*(?:[ -][A-Z][\w'.]*){0,3})",
+_CAPITALIZED_RUN = compile_pattern(
+    r"\p{Lu}[\pL'’.]*(?:[ -]\p{Lu}[\pL'’.]*){0,3}", case_sensitive=True
+)
+_LOCATIVE_BEFORE = compile_pattern(
+    r"\b(?:from|in|near|at|to|outside(?:\s+of)?|around|visiting|of|across|throughout|via|"
+    r"off|toward|towards|into|between|and)\s+(?:(?:the|our|their|his|her|a|an|rural|downtown|"
+    r"northern|southern|eastern|western|central|upstate|suburban)\s+)?$",
     case_sensitive=True,
 )
+_SENTENCE_END = frozenset(".!?:\n")
 _PLACE_SUFFIXES = ("city", "county", "province", "state", "district", "village", "town")
 
 
 @detector("place_names")
 def place_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
-    """Capitalized words after a locative preposition ("from Dayton", "near Qingdao City") that
-    are in the rule's gazetteer; the longest known prefix wins, a trailing "City" is kept."""
+    """Capitalized words that are in the rule's gazetteer ("from Dayton", "near Qingdao City",
+    "victim 🌪️ Xenia").  The longest known run wins and a trailing "City" is kept.  A single
+    word at the start of a sentence counts only after a locative preposition."""
     places = gazetteer(rule)
-    group = _PLACE_CONTEXT.groupindex["place"]
-    for match in _PLACE_CONTEXT.finditer(ctx.text):
-        words = match.group(group).split()
-        offset = match.span(group)[0]
-        for size in range(len(words), 0, -1):
-            candidate = " ".join(words[:size]).rstrip(".,'")
-            key = candidate.lower()
-            if key.endswith("'s"):
-                key = key[:-2]
-            if key in places:
+    text = ctx.text
+    for match in _CAPITALIZED_RUN.finditer(text):
+        words = match.group(0).split()
+        run_start = match.start()
+        index = 0
+        while index < len(words):
+            offset = run_start + len(" ".join(words[:index])) + (1 if index else 0)
+            for size in range(len(words) - index, 0, -1):
+                candidate = " ".join(words[index:index + size]).rstrip(".,'’")
+                key = candidate.lower().removesuffix("'s").removesuffix("’s")
+                if key not in places:
+                    continue
+                before = text[max(0, offset - 40):offset]
+                stripped = before.rstrip()
+                initial = not stripped or stripped[-1] in _SENTENCE_END
+                if size == 1 and initial and not _LOCATIVE_BEFORE.search(before):
+                    continue
+                following = words[index + size:index + size + 1]
+                if size == 1 and following:
+                    nxt = following[0].lower().rstrip(".,'’")
+                    if nxt not in places and nxt not in _PLACE_SUFFIXES:
+                        continue  # "Anna Kowalski", "Austin Smith": a name, not a place
                 end = offset + len(candidate)
-                following = words[size:size + 1]
                 if following and following[0].lower().rstrip(".,") in _PLACE_SUFFIXES:
-                    end = offset + len(" ".join(words[: size + 1]).rstrip(".,"))
+                    end = offset + len(" ".join(words[index:index + size + 1]).rstrip(".,"))
                 yield offset, end
+                index += size - 1
                 break
+            index += 1
 
 
 _NAME_WORD = compile_pattern(r"[A-Za-z][A-Za-z'-]*", case_sensitive=True)
