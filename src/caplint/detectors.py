@@ -148,6 +148,8 @@ def place_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
                 if size == 1 and initial and not _LOCATIVE_BEFORE.search(before):
                     continue
                 following = words[index + size:index + size + 1]
+                if words[index + size - 1][-1] in ".,;'’":
+                    following = []  # the run goes on past the end of a sentence or clause
                 if size == 1 and following:
                     nxt = following[0].lower().rstrip(".,'’")
                     if nxt not in places and nxt not in _PLACE_SUFFIXES:
