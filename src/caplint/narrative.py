@@ -328,9 +328,7 @@ def injury_story(ctx: Context, rule: Rule) -> Iterator[Span]:
                 continue
             governor = _governor(token)
             start = governor.i if governor is not None else _left_start(token)
-            end = _right_edge(token, _EVENT_DEPS, 20)
-            if end > token.i or governor is not None:
-                yield _tokens(doc, start, end)
+            yield _tokens(doc, start, _verb_phrase_end(token))
         elif token.pos_ in ("NOUN", "PROPN") and _is_event_noun(token):
             head = token.head
             after_sp = _after_status_post(ctx.text, token)
@@ -347,8 +345,38 @@ def injury_story(ctx: Context, rule: Rule) -> Iterator[Span]:
             start = _modifiers_start(token)
             if head.pos_ == "ADP" and head.i < token.i and not after_sp:
                 start = head.i
-            end = _right_edge(token, frozenset({"prep", "acl", "advcl"}), 15)
-            yield _tokens(doc, start, end)
+            yield _tokens(doc, _trim_names(doc, start, token.i), token.i)
+
+
+# Spans are kept short on purpose: the verb with its particle and preposition ("fell off",
+# "was kicked by", "after falling from"), the event noun with its modifiers ("after a motor
+# vehicle collision").  Overlapping findings of one tier are resolved to the longest span
+# (docs/design.md), so a span that took in the whole clause would hide a HIGH_PROFILE cue
+# inside it, including one from a department's own pack ("hurt in the Riverfest collapse").
+
+
+def _verb_phrase_end(verb: Token) -> int:
+    """The verb, its particles and the preposition or agent word right after it."""
+    end = verb.i
+    for child in verb.rights:
+        if child.dep_ in ("prt", "neg") and child.i <= end + 1:
+            end = child.i
+        elif child.dep_ in ("prep", "agent") and child.i <= end + 1:
+            end = child.i
+            break
+        else:
+            break
+    return end
+
+
+def _trim_names(doc: Any, start: int, end: int) -> int:
+    """Move ``start`` past any capitalized word before ``end``: a name inside the phrase ("the
+    Riverfest festival") is left for rules that name it (a department's own pack)."""
+    for i in range(end - 1, start, -1):
+        word = doc[i]
+        if word.text[:1].isupper() and not word.is_sent_start and word.pos_ != "DET":
+            return end
+    return start
 
 
 def _is_event_noun(token: Token) -> bool:
@@ -415,7 +443,7 @@ def story_circumstance(ctx: Context, rule: Rule) -> Iterator[Span]:
                 continue
             if _lemma(obj) == "trampoline" and lower == "on":
                 continue  # "jumping on a trampoline" is the event, reported by injury_story
-            yield _span(token.subtree)
+            yield _tokens(doc, _trim_names(doc, token.i, obj.i), obj.i)
         elif lower == "while" and token.dep_ == "mark":
             verb = token.head
             gerund = verb.tag_ == "VBG" or (verb.pos_ == "NOUN" and verb.lower_.endswith("ing"))
