@@ -6,6 +6,7 @@ never import spaCy or Presidio.
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from typing import Annotated
@@ -28,6 +29,9 @@ class Format(StrEnum):
     full = "full"
     concise = "concise"
     json = "json"
+    jsonl = "jsonl"
+    sarif = "sarif"
+    github = "github"
 
 
 def _fail(message: str) -> typer.Exit:
@@ -56,6 +60,14 @@ def check(
         help="Include the matched (protected) text in machine-readable output.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v",
                                           help="Show tracebacks of internal errors.")] = False,
+    config_path: Annotated[str | None, typer.Option(
+        "--config", help="Use this configuration file (pyproject.toml or .caplint.toml) for "
+        "every file, instead of the closest one.")] = None,
+    statistics: Annotated[bool, typer.Option(
+        "--statistics", help="Print the number of findings per rule instead of the findings.")
+    ] = False,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Do not read or write the cache (.caplint_cache/).")] = False,
 ) -> None:
     """Lint captions and report every element the policy forbids."""
     from .config import Config, ConfigError
@@ -68,34 +80,45 @@ def check(
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     fmt = (output_format.value if output_format
+           else "github" if os.environ.get("GITHUB_ACTIONS") == "true"
            else "full" if sys.stdout.isatty() else "concise")
-    code = _run_check(paths, config, fmt, show_text, verbose)
+    overrides = {"select": config.select, "ignore": config.ignore, "fail_on": fail_on}
+    code = _run_check(paths, config, fmt, show_text, verbose, overrides=overrides,
+                      config_path=config_path, statistics=statistics, use_cache=not no_cache)
     raise typer.Exit(code)
 
 
-def _run_check(paths, config, fmt: str, show_text: bool, verbose: bool) -> int:
-    from .checking import check_paths
-    from .linter import Linter
+def _run_check(paths, config, fmt: str, show_text: bool, verbose: bool, *,
+               overrides: dict | None = None, config_path: str | None = None,
+               statistics: bool = False, use_cache: bool = True) -> int:
+    from pathlib import Path
+
+    from .checking import CheckOptions, CheckRun
+    from .config import ConfigError
     from .model import ModelNotFoundError
-    from .report import fails
-    from .reporters import REPORTERS
+    from .reporters import REPORTERS, write_statistics
     from .rules import RulePackError
 
+    if overrides is None:
+        overrides = {"select": config.select, "ignore": config.ignore, "fail_on": config.fail_on}
+    run = CheckRun(paths, CheckOptions(config_path=Path(config_path) if config_path else None,
+                                       overrides=overrides, use_cache=use_cache, progress=True))
     try:
-        linter = Linter(config)
-        reports = check_paths(linter, paths)
-    except (ModelNotFoundError, RulePackError) as exc:
+        if statistics:
+            write_statistics(run, sys.stdout, fmt)
+        else:
+            REPORTERS[fmt](run, sys.stdout, show_text or fmt == "full", run=run)
+    except (ModelNotFoundError, RulePackError, ConfigError) as exc:
         raise _fail(str(exc)) from None
     except Exception as exc:  # an internal error is exit 2, never a silent pass
+        for report in run.errors:
+            typer.echo(f"caplint: error: {report.path}: {report.error}", err=True)
         raise _fail(_internal_error(exc, verbose, show_text)) from None
-    REPORTERS[fmt](reports, sys.stdout, show_text or fmt == "full")
-    errors = [r for r in reports if r.error]
-    for report in errors:
+    for report in run.errors:
         typer.echo(f"caplint: error: {report.path}: {report.error}", err=True)
-    if errors:
+    if run.errors:
         return EXIT_ERROR
-    findings = [item for r in reports for item in r.findings]
-    return EXIT_FINDINGS if fails(findings, config.fail_on) else EXIT_CLEAN
+    return EXIT_FINDINGS if run.failed else EXIT_CLEAN
 
 
 def _internal_error(exc: BaseException, verbose: bool, show_text: bool) -> str:
@@ -127,6 +150,31 @@ def _internal_error(exc: BaseException, verbose: bool, show_text: bool) -> str:
     return f"internal error{where}: {type(exc).__name__}{detail}{hint}"
 
 
+@app.command("config")
+def show_config(
+    path: Annotated[str | None, typer.Argument(
+        help="A file or folder to show the configuration for (default: the current folder).")
+    ] = None,
+    config_path: Annotated[str | None, typer.Option(
+        "--config", help="Show this configuration file instead of the closest one.")] = None,
+) -> None:
+    """Print the effective configuration (TOML) and the file it came from."""
+    from pathlib import Path
+
+    from .config import ConfigError
+    from .configfile import Resolver, check_selectors, render
+    from .rules import RulePackError, load_rules
+
+    target = Path(path or ".")
+    try:
+        resolver = Resolver(Path(config_path) if config_path else None)
+        config = resolver.for_folder(target if target.is_dir() else target.parent)
+        check_selectors(config, load_rules(config.rules).rules)
+    except (ConfigError, RulePackError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(render(config, path or "."), nl=False)
+
+
 @app.command("rules")
 def list_rules() -> None:
     """List every rule: code, name, category, default severity, message."""
@@ -143,7 +191,9 @@ def list_rules() -> None:
 
 
 @app.command("rule")
-def show_rule(code: Annotated[str, typer.Argument(help="A rule code or name, e.g. AGE001.")]) -> None:
+def show_rule(
+    code: Annotated[str, typer.Argument(help="A rule code or name, e.g. AGE001.")],
+) -> None:
     """Print one rule's documentation, from its rule pack."""
     from .rules import RulePackError, load_rules
 

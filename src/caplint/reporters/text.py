@@ -1,9 +1,13 @@
-"""Human formats: ``full`` (caption line, span marked, suggestion) and ``concise`` (one line each)."""
+"""Human formats: ``full`` (caption line, span marked, suggestion) and ``concise`` (one line each).
+
+Both stream: each file's findings are written as its report arrives.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import TextIO
+from collections.abc import Iterable
+from typing import Any, TextIO
 
 from ..report import FileReport, Located
 
@@ -14,17 +18,23 @@ def _head(item: Located) -> str:
             f"({f.name})")
 
 
-def concise(reports: list[FileReport], stream: TextIO, show_text: bool = False) -> None:
+def concise(reports: Iterable[FileReport], stream: TextIO, show_text: bool = False,
+            **_: Any) -> None:
+    tally = _Tally()
     for report in reports:
+        tally.add(report)
         for item in report.findings:
             suffix = f' "{item.finding.text}"' if show_text else ""
             stream.write(_head(item) + suffix + "\n")
-    _summary(reports, stream)
+    tally.write(stream)
 
 
-def full(reports: list[FileReport], stream: TextIO, show_text: bool = True) -> None:
+def full(reports: Iterable[FileReport], stream: TextIO, show_text: bool = True,
+         **_: Any) -> None:
+    tally = _Tally()
     for report in reports:
-        lines = report.text.splitlines()
+        tally.add(report)
+        lines = report.text.splitlines() if report.findings else []
         for item in report.findings:
             f = item.finding
             stream.write(_head(item) + "\n")
@@ -39,17 +49,28 @@ def full(reports: list[FileReport], stream: TextIO, show_text: bool = True) -> N
             if f.suggestion:
                 stream.write(f"{gutter} = suggestion: {f.suggestion}\n")
             stream.write("\n")
-    _summary(reports, stream)
+    tally.write(stream)
 
 
-def _summary(reports: list[FileReport], stream: TextIO) -> None:
-    severities = Counter(item.finding.severity for r in reports for item in r.findings)
-    total = sum(severities.values())
-    files = sum(1 for r in reports if r.findings)
-    if total:
-        detail = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in sorted(severities.items()))
-        stream.write(f"Found {total} finding{'s' if total != 1 else ''} ({detail}) "
-                     f"in {files} of {len(reports)} file{'s' if len(reports) != 1 else ''}.\n")
-    else:
-        stream.write(f"All clear: no findings in {len(reports)} "
-                     f"file{'s' if len(reports) != 1 else ''}.\n")
+class _Tally:
+    def __init__(self) -> None:
+        self.severities: Counter[str] = Counter()
+        self.files = 0
+        self.flagged = 0
+
+    def add(self, report: FileReport) -> None:
+        self.files += 1
+        if report.findings:
+            self.flagged += 1
+            self.severities.update(item.finding.severity for item in report.findings)
+
+    def write(self, stream: TextIO) -> None:
+        total = sum(self.severities.values())
+        files = f"{self.files} file{'s' if self.files != 1 else ''}"
+        if total:
+            detail = ", ".join(f"{n} {s}{'s' if n != 1 else ''}"
+                               for s, n in sorted(self.severities.items()))
+            stream.write(f"Found {total} finding{'s' if total != 1 else ''} ({detail}) "
+                         f"in {self.flagged} of {files}.\n")
+        else:
+            stream.write(f"All clear: no findings in {files}.\n")
