@@ -545,6 +545,11 @@ def patient_outcomes(doc: Any) -> Iterator[tuple[str, Span]]:
     if doc is None:
         return
     for token in doc:
+        if token.lower_ == "stillborn":
+            stillborn = _stillborn(token)
+            if stillborn is not None:
+                yield "death", stillborn
+            continue
         if token.pos_ not in ("VERB", "AUX"):
             continue
         lemma = _lemma(token)
@@ -583,6 +588,17 @@ def patient_outcomes(doc: Any) -> Iterator[tuple[str, Span]]:
             continue  # "the recovered fragment", "a survived ..."
         end = _right_edge(token, _OUTCOME_DEPS, 8)
         yield kind, _tokens(doc, _left_start(token), end)
+
+
+def _stillborn(token: Token) -> Span | None:
+    """"The infant was stillborn" is an outcome; "the patient's twin was stillborn" is family
+    history (``relative_story`` reports it)."""
+    subject = _subject(token.head) if token.dep_ in ("acomp", "attr", "oprd") else None
+    noun = subject if subject is not None else (token.head if token.dep_ == "amod" else None)
+    if noun is not None and (_lemma(noun) in RELATIVES or noun.lower_ in RELATIVES) and any(
+            c.dep_ == "poss" for c in noun.children):
+        return None
+    return _span([token])
 
 
 @detector("patient_death")
