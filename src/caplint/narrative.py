@@ -25,6 +25,7 @@ registered with :func:`caplint.detectors.detector`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .detectors import Context, detector, gazetteer
@@ -601,22 +602,34 @@ def _stillborn(token: Token) -> Span | None:
     return _span([token])
 
 
+#: The outcomes of the last Doc seen: three rules read them, the parse is walked once.
+_last_outcomes: list[tuple[Any, list[tuple[str, Span]]]] = []
+
+
+def _outcomes_of(doc: Any) -> list[tuple[str, Span]]:
+    if _last_outcomes and _last_outcomes[0][0] is doc:
+        return _last_outcomes[0][1]
+    found = list(patient_outcomes(doc))
+    _last_outcomes[:] = [(doc, found)]
+    return found
+
+
 @detector("patient_death")
 def patient_death(ctx: Context, rule: Rule) -> Iterator[Span]:
     """The patient died (any verb form, any subject naming the patient or none)."""
-    return (span for kind, span in patient_outcomes(ctx.doc) if kind == "death")
+    return (span for kind, span in _outcomes_of(ctx.doc) if kind == "death")
 
 
 @detector("patient_recovery")
 def patient_recovery(ctx: Context, rule: Rule) -> Iterator[Span]:
     """The patient survived, recovered, improved, did well or remains well."""
-    return (span for kind, span in patient_outcomes(ctx.doc) if kind in ("recovery", "course"))
+    return (span for kind, span in _outcomes_of(ctx.doc) if kind in ("recovery", "course"))
 
 
 @detector("patient_discharge")
 def patient_discharge(ctx: Context, rule: Rule) -> Iterator[Span]:
     """The patient was discharged."""
-    return (span for kind, span in patient_outcomes(ctx.doc) if kind == "discharge")
+    return (span for kind, span in _outcomes_of(ctx.doc) if kind == "discharge")
 
 
 # ------------------------------------------------------------------------------- demographic
@@ -629,49 +642,75 @@ ancestry heritage nationality ethnicity background extraction family community
 """)
 
 
+_ORIGIN_WORDS = frozenset({"descent", "origin", "ancestry", "heritage", "nationality",
+                           "ethnicity", "extraction", "background"})
+
+
+@cache
+def _demonym_index(names: frozenset[str]) -> dict[str, int]:
+    """First word of each entry → the most tokens an entry starting with it can take (a hyphen
+    is a token of its own: "african-american" is three)."""
+    index: dict[str, int] = {}
+    for name in names:
+        words = name.replace("-", " - ").split()
+        index[words[0]] = max(index.get(words[0], 0), len(words))
+    return index
+
+
+def _demonym_at(doc: Any, i: int, names: frozenset[str], index: dict[str, int]) -> Any:
+    size = index.get(doc[i].lower_)
+    if size is None:
+        return None
+    for n in range(min(size, len(doc) - i), 0, -1):
+        words = doc[i:i + n]
+        text = words.text.lower()
+        if text in names or text.replace("-", " ") in names:
+            return words
+    return None
+
+
+def _describes_person(last: Token) -> bool:
+    head = last.head
+    after = last.doc[last.i + 1] if last.i + 1 < len(last.doc) else None
+
+    def person_word(token: Token | None) -> bool:
+        return token is not None and (_lemma(token) in DEMOGRAPHIC_HEADS
+                                      or token.lower_ in DEMOGRAPHIC_HEADS)
+
+    if (head.i > last.i and person_word(head)) or person_word(after):
+        return True  # "a Chinese man", "Han nationality"
+    if last.dep_ == "pobj" and head.lower_ == "of" and person_word(head.head):
+        return True  # "a man of Han nationality" (entry ends in the noun)
+    if last.dep_ in ("attr", "acomp"):
+        subject = _subject(head)
+        return subject is not None and is_person(subject)  # "he is Hispanic"
+    return False
+
+
 @detector("demonym_person")
 def demonym_person(ctx: Context, rule: Rule) -> Iterator[Span]:
     """A nationality or ethnicity from the rule's gazetteer that describes a person: "a Chinese
-    man", "of African origin", "a 23-year-old French man", "Brazilian national"."""
+    man", "of African origin", "a 23-year-old French man", "he is Hispanic" — not "French
+    catheter", "Mediterranean fever" or "Swiss cheese appearance"."""
     doc = ctx.doc
     if doc is None:
         return
     names = gazetteer(rule)
     if not names:
         return
-    longest = max(len(name.split()) for name in names)
+    index = _demonym_index(names)
     i = 0
     while i < len(doc):
-        hit = None
-        for size in range(min(longest, len(doc) - i), 0, -1):
-            words = doc[i:i + size]
-            if words.text.lower() in names or words.text.lower().replace("-", " ") in names:
-                hit = words
-                break
+        hit = _demonym_at(doc, i, names, index)
         if hit is None:
             i += 1
             continue
         last = hit[-1]
-        head = last.head
-        after = doc[last.i + 1] if last.i + 1 < len(doc) else None
-        about_person = (
-            (head.i > last.i and (_lemma(head) in DEMOGRAPHIC_HEADS or head.lower_ in
-                                  DEMOGRAPHIC_HEADS))
-            or (after is not None and (_lemma(after) in DEMOGRAPHIC_HEADS
-                                       or after.lower_ in DEMOGRAPHIC_HEADS))
-            or (last.dep_ == "pobj" and last.head.lower_ == "of"
-                and _lemma(last.head.head) in DEMOGRAPHIC_HEADS)
-            or (last.dep_ in ("attr", "acomp") and _subject(last.head) is not None
-                and is_person(_subject(last.head)))
-        )
-        if about_person and hit[0].text[:1].isupper():
+        if _describes_person(last) and any(t.text[:1].isupper() for t in hit):
             end = last.i
-            if last.head.lower_ == "of" or (after is not None and _lemma(after) in (
-                    "descent", "origin", "ancestry", "heritage", "nationality", "ethnicity",
-                    "extraction", "background")):
-                end = last.i + 1 if after is not None and _lemma(after) in (
-                    "descent", "origin", "ancestry", "heritage", "nationality", "ethnicity",
-                    "extraction", "background") else last.i
+            following = doc[end + 1] if end + 1 < len(doc) else None
+            if following is not None and _lemma(following) in _ORIGIN_WORDS:
+                end += 1  # "Han nationality", "African origin"
             yield _span(doc[hit.start:end + 1])
         i = hit.end
 
