@@ -339,6 +339,10 @@ def _toml_value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
+
+
 def render(config: Config, target: str) -> str:
     """The effective configuration as TOML, with where it came from."""
     origin = str(config.source) if config.source else "defaults (no configuration file found)"
@@ -352,7 +356,7 @@ def render(config: Config, target: str) -> str:
         value = getattr(config, item.name)
         if isinstance(value, dict):
             tables.append(f"\n[{key}]")
-            tables.extend(f"{_toml_value(k)} = {_toml_value(v)}" for k, v in value.items())
+            tables.extend(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items())
             if not value:
                 tables.append("# (none)")
         else:

@@ -10,7 +10,8 @@ Forms (the reason is required)::
     # caplint: ignore AGE reason="..."       (a comment line in .txt and YAML files)
 
 ``ignore`` covers its own line when it shares the line with other text, else the next paragraph
-(the following lines up to a blank line).  ``disable`` covers everything up to the matching
+(the following lines up to a blank line); a YAML comment line covers the next line and the
+caption value that starts on it.  ``disable`` covers everything up to the matching
 ``enable`` (or the end of the file).  Keys are codes, code prefixes, rule names or categories.
 
 A suppression that suppresses nothing is reported as SUP001 (unused-suppression); one that
@@ -155,6 +156,21 @@ def _paragraph_after(lines: Sequence[str], line: int) -> tuple[int, int]:
     return first + 1, index
 
 
+def _value_after(source: SourceFile, starts: list[int], lines: Sequence[str],
+                 line: int) -> tuple[int, int]:
+    """The next non-blank line after ``line``, extended over a caption that starts on it."""
+    index = line
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    if index >= len(lines):
+        return 0, -1
+    first = last = index + 1
+    for caption in source.captions:
+        if caption.literal and line_col(starts, caption.literal[0])[0] == first:
+            last = max(last, line_col(starts, max(caption.literal[0], caption.literal[1] - 1))[0])
+    return first, last
+
+
 def parse(source: SourceFile, comments: list[Comment], rules: Sequence[Any],
           allowed: bool, forbidden_by: str = "the configuration") -> list[Suppression]:
     """Suppressions from the file's comments, with the lines each one covers."""
@@ -207,6 +223,8 @@ def parse(source: SourceFile, comments: list[Comment], rules: Sequence[Any],
         rest = (line_text[:column] + line_text[end_column:]).strip()
         if rest and rest not in ("-", "*"):
             item.first, item.last = line, end_line
+        elif comment.caption is None:  # a YAML comment: the next line and the value it starts
+            item.first, item.last = _value_after(source, starts, lines, end_line)
         else:
             item.first, item.last = _paragraph_after(lines, end_line)
     return result

@@ -1,0 +1,28 @@
+"""Shared helpers for the CLI tests of configuration, suppressions, reporters and the cache."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+from typer.testing import CliRunner
+
+from caplint.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None):
+    return runner.invoke(app, list(args), input=input, env=env)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_model_load():
+    """Every Linter of the module shares one loaded spaCy pipeline (the CLI builds a Linter per
+    invocation; loading the model each time would only slow the tests down)."""
+    import caplint.model as model
+
+    original = model.load_pipeline
+    model.load_pipeline = functools.cache(original)
+    yield
+    model.load_pipeline = original
