@@ -89,6 +89,12 @@ class Linter:
         return AnalyzerEngine(registry=registry, nlp_engine=self._nlp_engine,
                               supported_languages=["en"])
 
+    @property
+    def nlp(self) -> Any:
+        """The spaCy pipeline (loaded on first use), for callers that need a caption's Doc."""
+        self._ensure_loaded()
+        return self._nlp_engine.nlp["en"]
+
     # ----------------------------------------------------------------------------- linting
 
     def lint(self, text: str) -> list[Finding]:
