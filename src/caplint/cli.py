@@ -207,6 +207,192 @@ def show_rule(
     typer.echo(render_rule(rule))
 
 
+@app.command("fix")
+def fix_command(
+    paths: Annotated[list[str], typer.Argument(
+        help="Files or folders to fix in place; - reads stdin and prints the fixed text.")],
+    diff: Annotated[bool, typer.Option(
+        "--diff", help="Print a unified diff of the fixes instead of writing them.")] = False,
+    unsafe_fixes: Annotated[bool, typer.Option(
+        "--unsafe-fixes", help="Also apply the fixes that change the meaning (history and "
+        "outcome clauses, relative dates, clinicians' names).")] = False,
+    rewrite: Annotated[bool, typer.Option(
+        "--rewrite", help="Apply the whole disease-focused rewrite (see `caplint rewrite`); "
+        "implies --unsafe-fixes.")] = False,
+    output_format: Annotated[Format | None, typer.Option(
+        "--format", help="Format of the findings left after fixing (as for check).")] = None,
+    select: Annotated[list[str] | None, typer.Option(
+        help="Only fix and report these codes, names or categories.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option(
+        help="Skip these codes, names or categories.")] = None,
+    fail_on: Annotated[str | None, typer.Option(
+        help="Lowest severity left after fixing that fails the run.")] = None,
+    show_text: Annotated[bool, typer.Option(
+        help="Include the matched (protected) text in machine-readable output.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v",
+                                          help="Show tracebacks of internal errors.")] = False,
+    config_path: Annotated[str | None, typer.Option(
+        "--config", help="Use this configuration file for every file.")] = None,
+) -> None:
+    """Apply the safe fixes in place, then report what is left (exit codes as for check).
+
+    Safe fixes turn ages into age groups and remove names, places, absolute dates and
+    identifiers with the words that only served them.  Files are written atomically, keep their
+    encoding, line endings and permissions, and are not touched when nothing changes.  With
+    --diff nothing is written: exit 1 if a fix would be applied, else as for check."""
+    from .config import Config, ConfigError
+    from .findings import SEVERITIES
+
+    if fail_on is not None and fail_on not in SEVERITIES:
+        raise _fail(f"--fail-on: {fail_on!r} is not one of {', '.join(SEVERITIES)}")
+    try:
+        config = Config().merged(select=_split(select), ignore=_split(ignore), fail_on=fail_on)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    fmt = (output_format.value if output_format
+           else "full" if sys.stdout.isatty() else "concise")
+    overrides = {"select": config.select, "ignore": config.ignore, "fail_on": fail_on}
+    raise typer.Exit(_run_fix(paths, overrides=overrides, config_path=config_path, diff=diff,
+                              unsafe=unsafe_fixes or rewrite, rewrite=rewrite, fmt=fmt,
+                              show_text=show_text, verbose=verbose, config=config))
+
+
+def _run_fix(paths: list[str], *, overrides: dict, config_path: str | None, diff: bool,
+             unsafe: bool, rewrite: bool, fmt: str, show_text: bool, verbose: bool,
+             config) -> int:
+    import json
+    from pathlib import Path
+
+    from .atomic import encode_like, write_atomic
+    from .config import ConfigError
+    from .configfile import Resolver
+    from .fixes import FileFix, fix_source, unified_diff
+    from .formats import CAPTION_SUFFIXES, SourceOptions, parse
+    from .linter import Linter
+    from .model import ModelNotFoundError
+    from .report import fails, locate
+    from .rules import RulePackError
+    from .sources import Caption, SourceError, SourceFile, discover, read_text
+
+    try:
+        resolver = Resolver(Path(config_path) if config_path else None, dict(overrides))
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    linters: dict[str, Linter] = {}
+    results: list[FileFix] = []
+    errors = 0
+    stdin_failed = False
+    seen: set[str] = set()
+    for path in discover(paths, CAPTION_SUFFIXES):
+        real = path if path == "-" else os.path.realpath(path)
+        if real in seen:  # a symlink to a file already fixed, or a path given twice
+            continue
+        seen.add(real)
+        try:
+            file_config = resolver.for_path(path)
+            key = json.dumps([list(file_config.select), list(file_config.ignore),
+                              sorted(file_config.severity.items()),
+                              list(file_config.allow_words), list(file_config.allow_regex),
+                              [str(p) for p in file_config.rules], file_config.model])
+            linter = linters.get(key) or linters.setdefault(key, Linter(file_config))
+            text = read_text(path)
+            raw = None if path == "-" else Path(path).read_bytes()
+            if raw is not None and raw.decode("utf-8-sig", "replace") != text:
+                raise SourceError(path, "changed on disk while it was being read")
+            source = (SourceFile("<stdin>", text, (Caption("<stdin>", text),)) if path == "-"
+                      else parse(path, text, SourceOptions(file_config.caption_fields,
+                                                           file_config.csv_column)))
+            result = fix_source(linter, source, file_config, unsafe=unsafe, rewrite=rewrite)
+            if path == "-":
+                sys.stdout.write(unified_diff("<stdin>", text, result.text) if diff
+                                 else result.text)
+                left = [f for f in linter.lint(result.text)]
+                stdin_failed = fails(locate(result.text, Caption("<stdin>", result.text), left),
+                                     file_config.fail_on)
+            elif result.changed and not diff:
+                write_atomic(path, encode_like(result.text, raw), expected=raw)
+            elif result.changed:
+                sys.stdout.write(unified_diff(path, text, result.text))
+            results.append(result)
+        except SourceError as exc:
+            typer.echo(f"caplint: error: {exc}", err=True)
+            errors += 1
+        except (ModelNotFoundError, RulePackError, ConfigError) as exc:
+            raise _fail(str(exc)) from None
+        except (OSError, ValueError) as exc:  # not written back: the file is as it was
+            typer.echo(f"caplint: error: {path}: not fixed ({type(exc).__name__}: "
+                       f"{exc if show_text or isinstance(exc, OSError) else 'see --show-text'})",
+                       err=True)
+            errors += 1
+        except Exception as exc:  # an internal error is exit 2, never a silent pass
+            raise _fail(_internal_error(exc, verbose, show_text)) from None
+    changed = [r for r in results if r.changed]
+    applied = sum(r.applied for r in changed)
+    unsafe_left = sum(r.unsafe_left for r in results)
+    verb = "Would fix" if diff else "Fixed"
+    typer.echo(f"{verb} {applied} finding{'s' if applied != 1 else ''} in {len(changed)} "
+               f"file{'s' if len(changed) != 1 else ''}."
+               + (f" {unsafe_left} more with --unsafe-fixes." if unsafe_left and not unsafe
+                  else ""), err=True)
+    if errors:
+        return EXIT_ERROR
+    files = [p for p in paths if p != "-"]
+    if "-" in paths:
+        return EXIT_FINDINGS if stdin_failed or (diff and changed) else EXIT_CLEAN
+    if diff:
+        if changed:
+            return EXIT_FINDINGS
+        from .checking import CheckOptions, CheckRun
+
+        run = CheckRun(files, CheckOptions(config_path=Path(config_path) if config_path
+                                           else None, overrides=overrides, use_cache=False))
+        for _ in run:
+            pass
+        return EXIT_ERROR if run.errors else EXIT_FINDINGS if run.failed else EXIT_CLEAN
+    return _run_check(files, config, fmt, show_text, verbose, overrides=overrides,
+                      config_path=config_path)
+
+
+@app.command("rewrite")
+def rewrite_command(
+    text: Annotated[str | None, typer.Argument(
+        help="The caption; read from stdin when omitted or -.")] = None,
+    config_path: Annotated[str | None, typer.Option(
+        "--config", help="Use this configuration file instead of the closest one.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v",
+                                          help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Print the disease-focused rewrite of a caption: the findings, diagnosis and teaching
+    point stay; ages become age groups; names, places, dates, identifiers, history and outcome
+    go.  Exit 1 if the rewrite still has an error-level finding."""
+    from pathlib import Path
+
+    from .config import ConfigError
+    from .configfile import Resolver
+    from .linter import Linter
+    from .model import ModelNotFoundError
+    from .rules import RulePackError
+    from .sources import SourceError, read_text
+
+    try:
+        caption = read_text("-") if text in (None, "-") else text
+        config = Resolver(Path(config_path) if config_path else None).for_path("-")
+        linter = Linter(config)
+        result = linter.rewrite(caption)
+        left = [f for f in linter.lint(result) if f.severity == "error"]
+    except SourceError as exc:
+        raise _fail(str(exc)) from None
+    except (ModelNotFoundError, RulePackError, ConfigError) as exc:
+        raise _fail(str(exc)) from None
+    except Exception as exc:  # an internal error is exit 2, never a silent pass
+        raise _fail(_internal_error(exc, verbose, False)) from None
+    typer.echo(result, nl=not result.endswith("\n"))
+    if left:
+        typer.echo(f"caplint: {len(left)} error-level finding(s) remain in the rewrite; "
+                   "`caplint check -` shows them", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
+
+
 def render_rule(rule) -> str:
     """A rule's documentation page (what it does / why / examples / fix), from its YAML."""
     lines = [f"{rule.code} {rule.name}", "",
