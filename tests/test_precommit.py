@@ -75,7 +75,7 @@ def test_commit_with_a_violating_caption_fails_and_a_clean_one_passes(captions_r
     output = failed.stdout + failed.stderr
     assert failed.returncode == 1, output
     assert "post.txt:1:3: AGE002 [error]" in output
-    assert "cases.yaml:1:14: DATE001 [error]" in output
+    assert "cases.yaml:1:20: DATE001 [error]" in output
     assert "7 yo" not in output.replace("post.txt:1:3", "")  # no matched text in the log
 
     _git(captions_repo, "rm", "-q", "--cached", "post.txt", "cases.yaml")
