@@ -24,6 +24,7 @@ registered with :func:`caplint.detectors.detector`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -77,6 +78,9 @@ fall trip slip crash collide tumble topple plunge jump dive flip skid drown chok
 strike hit eject injure hurt twist stab assault attack beat punch burn scald electrocute impale
 tackle wreck overturn roll land throw hang swallow ingest aspirate sustain maul trample gore
 """)
+INGESTION_VERBS = frozenset({"swallow", "ingest", "aspirate", "inhale", "eat", "drink"})
+SWALLOWED_FOR_IMAGING = frozenset({"contrast", "barium", "gastrografin", "water", "tablet",
+                                   "pill", "medication", "capsule", "meal", "food", "dye"})
 #: Prepositions and particles that give an event its physical circumstance.
 MOTION_PREPS = _words("""
 off from onto into down over out through against under on by while at during in with across
@@ -125,12 +129,15 @@ wait be have get urinate void chew cough talk bend exercise run climb
 #: Conveyances and people who bring a patient in: "brought in by ambulance".
 CONVEYANCES = _words("""
 ambulance helicopter ems paramedic paramedics medic medics police helicopter air airlift
-bystander bystanders firefighter firefighters medevac
+bystander bystanders firefighter firefighters medevac neighbor neighbour friend coworker
+colleague teammate coach teacher passerby stranger caretaker babysitter nanny
 """) | RELATIVES
 ARRIVAL_VERBS = frozenset({"bring", "rush", "carry", "airlift", "fly", "transport", "evacuate",
                            "medevac", "drive", "helicopter", "find", "transfer", "take"})
 ARRIVAL_PLACES = frozenset({"ed", "er", "emergency", "hospital", "department", "trauma", "bay",
                             "institution", "center", "centre", "unit", "facility"})
+
+_AGE_SHORTHAND = re.compile(r"^(?:\d{1,3}\s?(?:yo|y/o|y\.o\.|[MF])|[A-Z]\.[A-Z]\.?)$")
 
 # outcome words
 DEATH_VERBS = frozenset({"die", "expire", "succumb", "perish", "pass"})
@@ -186,10 +193,31 @@ def _subject(token: Token) -> Token | None:
 
 
 def is_person(token: Token) -> bool:
-    """Whether ``token`` names a person (a pronoun, a person noun, a PERSON entity)."""
-    # (not the NER label: en_core_web_sm calls "Denies Hx" a PERSON)
-    return (token.lower_ in PERSON_PRONOUNS or _lemma(token) in PERSON_NOUNS
-            or token.lower_ in PERSON_NOUNS)
+    """Whether ``token`` names a person: a pronoun, a person noun, an age-and-sex shorthand
+    ("13F", "3yo"), initials ("J.D.") or a capitalized name the tagger calls a proper noun."""
+    if token.lower_ in PERSON_PRONOUNS or _lemma(token) in PERSON_NOUNS \
+            or token.lower_ in PERSON_NOUNS or _AGE_SHORTHAND.match(token.text):
+        return True
+    # a name: the NER label alone is not enough (it calls "Denies Hx" and "Pus" a PERSON), so
+    # a known first name ("Sofia beat it") or a word after a title ("Mrs. Okonkwo fell")
+    if token.pos_ != "PROPN" or not token.text[:1].isupper() or token.text.isupper():
+        return False
+    if token.lower_ in _first_names():
+        return True
+    previous = token.doc[token.i - 1] if token.i > 0 else None
+    return previous is not None and previous.lower_.rstrip(".") in _TITLES
+
+
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "baby"})
+
+
+@cache
+def _first_names() -> frozenset[str]:
+    from .lexicons import read_lexicon
+    from .paths import bundled_rules_dir
+
+    path = bundled_rules_dir() / "lexicons" / "first-names.txt"
+    return frozenset(e.lower() for e in read_lexicon(path)) if path.is_file() else frozenset()
 
 
 def _quantified(noun: Token) -> bool:
@@ -291,12 +319,18 @@ def _governor(token: Token) -> Token | None:
 def _is_event_verb(token: Token) -> bool:
     if token.pos_ != "VERB":
         return False
+    following = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    if following is not None and following.text == "-" and not token.whitespace_:
+        return False  # "punched-out lesions", "fall-related"
     lemma = _lemma(token)
     if lemma in CLINICAL_VERBS:
         return False
     preps = {c.lower_ for c in token.children if c.dep_ in ("prep", "prt", "agent")}
     if lemma == "run":  # "was run over by a car", not "ran a shop"
         return "over" in preps or any(c.dep_ == "agent" for c in token.children)
+    if lemma in INGESTION_VERBS:  # "swallowed a button battery", not "swallowed contrast"
+        return any(c.dep_ == "dobj" and _lemma(c) not in SWALLOWED_FOR_IMAGING
+                   for c in token.children) or bool(preps & MOTION_PREPS)
     if lemma in EVENT_VERBS:
         # a listed event verb still needs a circumstance or an agent ("fell off", "was hit by"),
         # or to be the story itself ("after falling", "s/p being kicked")
@@ -463,6 +497,42 @@ SYMPTOM_VERBS_HEADS = frozenset({"complain", "report", "note", "experience", "fe
                                  "worsen", "improve", "occur", "present"})
 
 
+#: Relatives that name the patient when they stand alone ("twin B", "a son of"): these are the
+#: patient's relatives only with a possessive ("the patient's twin").
+_OWNED_ONLY = frozenset({"twin", "son", "daughter", "partner", "spouse", "wife", "husband",
+                         "guardian", "caregiver", "roommate", "girlfriend", "boyfriend"})
+
+
+def _owned(noun: Token) -> bool:
+    return any(c.dep_ == "poss" and (c.lower_ in _POSSESSIVES or is_person(c))
+               for c in noun.children)
+
+
+def is_relative(noun: Token) -> bool:
+    """A relative of the patient: "his mother", "the patient's twin", or, since a caption is
+    about one patient, a bare "older brother" or "Father Kevin"; not "the mother of all
+    fractures", "a sister lesion" or "conjoined twins" (the patients themselves)."""
+    lemma = _lemma(noun)
+    if lemma not in RELATIVES and noun.lower_ not in RELATIVES:
+        return False
+    if _owned(noun):
+        return True
+    if lemma in _OWNED_ONLY or noun.lower_ in ("twins", "sons", "daughters"):
+        return False
+    if noun.dep_ in ("compound", "amod", "nmod") or noun.pos_ not in ("NOUN", "PROPN"):
+        return False  # "sister chromatid", "family history" (rules/history.yaml has that)
+    articles = {c.lower_ for c in noun.children if c.dep_ == "det"}
+    if articles & {"a", "an", "this", "that", "all", "each", "every"}:
+        return False
+    return not articles or noun.lower_ in ("family", "parents")
+
+
+#: A relative who consents or asks ("her mom asked us to share", "the family has given us
+#: permission") is not telling the history.
+CONSENT_VERBS = frozenset({"ask", "give", "consent", "allow", "permit", "agree", "share", "want",
+                           "wish", "thank", "request", "approve", "let"})
+
+
 @detector("relative_story")
 def relative_story(ctx: Context, rule: Rule) -> Iterator[Span]:
     """A relative as the teller or subject of the story: "his mother reports", "her parents
@@ -471,21 +541,24 @@ def relative_story(ctx: Context, rule: Rule) -> Iterator[Span]:
     if doc is None:
         return
     for token in doc:
-        if token.lower_ not in RELATIVES and _lemma(token) not in RELATIVES:
+        if not is_relative(token):
             continue
-        owned = any(c.dep_ == "poss" and (c.lower_ in _POSSESSIVES or is_person(c))
-                    for c in token.children)
-        bare = token.lower_ in ("mom", "dad", "mum", "parents", "family") or (
-            token.lower_ == "family" and any(c.lower_ == "the" for c in token.children))
-        if not (owned or bare):
-            continue
-        if token.dep_ in ("nsubj", "nsubjpass") and token.head.pos_ in ("VERB", "AUX"):
+        owned = _owned(token)
+        bare = True
+        verb = token.head
+        if token.dep_ in ("nsubj", "nsubjpass") and verb.pos_ in ("VERB", "AUX") \
+                and _lemma(verb) not in CONSENT_VERBS:
             # the relative and the verb only ("his mother reports"): a short span does not hide
             # an outcome or a high-profile cue in the rest of the clause when overlaps resolve
-            verb = token.head
             end = max([verb.i] + [c.i for c in verb.children
                                   if c.dep_ in ("prt", "neg") and c.i > verb.i])
-            yield _tokens(doc, token.left_edge.i, end)
+            yield _tokens(doc, token.left_edge.i if owned else token.i, end)
+        elif any(c.dep_ == "relcl" and _lemma(c) not in CONSENT_VERBS and any(
+                g.dep_ in ("nsubj", "nsubjpass") and g.lower_ in ("who", "that")
+                for g in c.children) for c in token.children) and (owned or bare):
+            # "three siblings who had the same findings", "a brother who died of it"
+            clause = next(c for c in token.children if c.dep_ == "relcl")
+            yield _tokens(doc, token.left_edge.i if owned else token.i, clause.i)
         elif token.dep_ == "pobj" and token.head.lower_ in ("to", "per", "by") and (
                 token.head.lower_ == "per"
                 or (token.head.head is not None and _lemma(token.head.head) == "accord")):
@@ -506,7 +579,8 @@ def arrival_story(ctx: Context, rule: Rule) -> Iterator[Span]:
         lemma = _lemma(token)
         by_whom = [g for c in token.children if c.dep_ in ("agent", "prep") and c.lower_ in (
             "by", "via") for g in c.children if g.dep_ == "pobj"
-            and (g.lower_ in CONVEYANCES or _lemma(g) in CONVEYANCES)]
+            and (g.lower_ in CONVEYANCES or _lemma(g) in CONVEYANCES
+                 or any(_lemma(m) in CONVEYANCES for m in g.children if m.dep_ == "compound"))]
         to_where = [g for c in token.children if c.dep_ == "prep" and c.lower_ in ("to", "into")
                     for g in c.children if g.dep_ == "pobj" and (
                         g.lower_ in ARRIVAL_PLACES or _lemma(g) in ARRIVAL_PLACES)]
@@ -571,13 +645,14 @@ def patient_outcomes(doc: Any) -> Iterator[tuple[str, Span]]:
         elif lemma == "be" and complements & BE_WELL_WORDS and token.tag_ in ("VBZ", "VBP") \
                 and not particles & {"previously", "otherwise", "formerly", "initially"}:
             kind = "course"  # "is well", "is alive" (not "was previously healthy": history)
-        elif lemma == "discharge" and token.tag_ in ("VBN", "VBD"):
+        elif lemma == "discharge" and token.tag_ in ("VBN", "VBD") and not (
+                token.dep_ == "conj" and _lemma(token.head) in ("see", "evaluate", "examine")):
+            # (not "seen at an outside hospital and discharged": that earlier visit is history)
             kind = "discharge"
         else:
             continue
         subject = _subject(token)
-        if subject is not None and _lemma(subject) in RELATIVES and any(
-                c.dep_ == "poss" for c in subject.children):
+        if subject is not None and is_relative(subject):
             continue  # "his mother died of lung cancer": family history, not an outcome
         allow_missing = kind in ("death", "recovery", "course", "discharge") and (
             token.tag_ in ("VBD", "VBN", "VBG") or lemma == "survive")
@@ -585,8 +660,8 @@ def patient_outcomes(doc: Any) -> Iterator[tuple[str, Span]]:
             continue  # "improved flow", "healed fracture" describe images
         if not _patient_subject(token, allow_missing=allow_missing):
             continue
-        if token.tag_ == "VBN" and token.dep_ in ("amod", "acl") and kind != "discharge":
-            continue  # "the recovered fragment", "a survived ..."
+        if token.dep_ in ("amod", "acl") and not is_person(token.head):
+            continue  # "the recovered fragment", "pus discharged from the sinus"
         end = _right_edge(token, _OUTCOME_DEPS, 8)
         yield kind, _tokens(doc, _left_start(token), end)
 
@@ -632,6 +707,116 @@ def patient_discharge(ctx: Context, rule: Rule) -> Iterator[Span]:
     return (span for kind, span in _outcomes_of(ctx.doc) if kind == "discharge")
 
 
+# ------------------------------------------------------------------------------- treatment
+
+#: Words and endings that name a treatment or procedure ("appendectomy", "embolization").
+TREATMENT_WORDS = _words("""
+surgery operation resection repair drainage reduction pinning fixation biopsy procedure
+chemotherapy radiotherapy radiation antibiotics transfusion ivig steroids intubation ventilation
+embolization ablation thrombectomy thrombolysis stenting stent coiling craniotomy laparotomy
+amputation debridement decompression excision enucleation implantation transplantation
+therapy treatment immunotherapy cast casting splinting traction shunt ligation clipping
+""")
+_TREATMENT_ENDINGS = ("ectomy", "otomy", "ostomy", "plasty", "pexy", "ization", "isation",
+                      "ectomies", "otomies", "plasties")
+TREATMENT_VERBS = frozenset({"undergo", "receive", "require", "need", "get", "have"})
+_PRIOR_WORDS = frozenset({"previously", "prior", "initially", "originally", "formerly", "ago",
+                          "earlier", "already", "before", "remote"})
+
+
+IMAGING_WORDS = _words("""
+ct mri mr scan radiograph radiography x-ray xray ultrasound us sonography ultrasonography imaging
+study examination exam image angiogram angiography venography mammogram mammography pet
+fluoroscopy echocardiography echocardiogram echo test sequence reconstruction acquisition
+injection measurement evaluation assessment analysis follow-up followup cxr kub spect scintigraphy
+""")
+
+
+def _undergone(token: Token) -> Span | None:
+    """"underwent splenectomy": the first treatment noun before the clause ends."""
+    doc = token.doc
+    end = None
+    for follower in doc[token.i + 1:min(len(doc), token.i + 8)]:
+        if follower.is_punct or follower.lower_ in ("and", "but", "which", "who"):
+            break
+        if _is_treatment(follower):
+            end = follower.i
+    if end is None:
+        return None
+    clause = doc[max(token.sent.start, token.i - 4):end + 4]
+    if any(t.lower_ in _PRIOR_WORDS or (t.like_num and len(t.text) == 4) for t in clause):
+        return None  # "previously underwent", "underwent surgery in 2011": history
+    subject = _subject(token)
+    if subject is not None and (not is_person(subject) or is_general_statement(token, subject)):
+        return None
+    return _span(doc[token.i:end + 1])
+
+
+def _is_treatment(noun: Token) -> bool:
+    lemma = _lemma(noun)
+    return lemma in TREATMENT_WORDS or noun.lower_ in TREATMENT_WORDS or lemma.endswith(
+        _TREATMENT_ENDINGS)
+
+
+def _is_prior(verb: Token) -> bool:
+    """Said of the patient's past: "previously underwent", "underwent surgery in 2011",
+    "9 years ago" (history, reported by rules/history.yaml)."""
+    for token in verb.subtree:
+        if token.lower_ in _PRIOR_WORDS:
+            return True
+        if token.like_num and len(token.text) == 4 and token.text[:2] in ("19", "20"):
+            return True
+    return False
+
+
+@detector("treatment_course")
+def treatment_course(ctx: Context, rule: Rule) -> Iterator[Span]:
+    """The treatment this patient went on to receive: "underwent appendectomy", "was treated
+    with in situ pinning", "untethering was performed at 3 months", "was taken to the OR".
+    Not an earlier treatment ("previously underwent", "in 2011": history), not what is usually
+    done ("is treated with casting", "may require surgery"), not an imaging study ("CT was
+    performed")."""
+    doc = ctx.doc
+    if doc is None:
+        return
+    for token in doc:
+        if token.lower_ in ("underwent", "undergone"):
+            # the tagger often reads "underwent" as an adjective: go by the words that follow
+            span = _undergone(token)
+            if span is not None:
+                yield span
+            continue
+        if token.pos_ != "VERB" or token.tag_ not in ("VBD", "VBN"):
+            continue
+        lemma = _lemma(token)
+        objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass", "attr")]
+        hit = False
+        if lemma in TREATMENT_VERBS:
+            hit = any(_is_treatment(c) for c in objects if c.dep_ == "dobj")
+        elif lemma in ("treat", "manage"):
+            passive = any(c.dep_ == "auxpass" for c in token.children)
+            hit = passive and any(c.dep_ in ("prep", "advmod") for c in token.children)
+        elif lemma in ("perform", "do", "achieve", "complete") and any(
+                c.dep_ == "auxpass" for c in token.children):
+            # any procedure but an imaging study ("CT was performed")
+            hit = any(c.pos_ == "NOUN" and _lemma(c) not in IMAGING_WORDS
+                      and c.lower_ not in IMAGING_WORDS for c in objects if c.dep_ == "nsubjpass")
+        elif lemma in ("take", "rush", "go") and any(
+                g.lower_ in ("or", "theatre", "theater", "surgery") for c in token.children
+                if c.dep_ == "prep" and c.lower_ == "to" for g in c.children):
+            hit = True
+        if not hit or _is_prior(token):
+            continue
+        subject = _subject(token)
+        if lemma not in ("perform", "do", "achieve", "complete") and subject is not None \
+                and not is_person(subject):
+            continue
+        if is_general_statement(token, subject):
+            continue
+        end = _right_edge(token, frozenset({"dobj", "prt", "neg", "prep"}), 10)
+        yield _tokens(doc, _left_start(token), end)
+
+
 # ------------------------------------------------------------------------------- demographic
 
 #: Nouns a demonym or ethnicity must qualify to be about a person ("a French man"), so that
@@ -652,8 +837,9 @@ def _demonym_index(names: frozenset[str]) -> dict[str, int]:
     is a token of its own: "african-american" is three)."""
     index: dict[str, int] = {}
     for name in names:
-        words = name.replace("-", " - ").split()
-        index[words[0]] = max(index.get(words[0], 0), len(words))
+        first = re.split(r"[ '-]", name)[0]
+        pieces = len(re.findall(r"[ '-]", name))  # each separator may be a token of its own
+        index[first] = max(index.get(first, 0), 2 * pieces + 1)
     return index
 
 
@@ -663,7 +849,7 @@ def _demonym_at(doc: Any, i: int, names: frozenset[str], index: dict[str, int]) 
         return None
     for n in range(min(size, len(doc) - i), 0, -1):
         words = doc[i:i + n]
-        text = words.text.lower()
+        text = words.text.lower().replace("’", "'")
         if text in names or text.replace("-", " ") in names:
             return words
     return None
@@ -684,7 +870,14 @@ def _describes_person(last: Token) -> bool:
     if last.dep_ in ("attr", "acomp"):
         subject = _subject(head)
         return subject is not None and is_person(subject)  # "he is Hispanic"
-    return False
+    # used as a noun for the person, in a list of the patient's attributes:
+    # "Adult woman, Caucasian, pelvic pain", "9 y/o Jehovah's Witness, refuses transfusion"
+    if last.dep_ in ("appos", "conj", "ROOT", "nsubj", "nsubjpass", "npadvmod", "dobj") \
+            and last.pos_ in ("NOUN", "PROPN", "ADJ"):
+        return True
+    # an item of a comma-separated header, whatever the parse: "45 y/o F, Hispanic, G3P2"
+    return after is not None and after.text in (",", ";", ".") and any(
+        t.text in (",", ";", ":") for t in last.doc[max(0, last.i - 3):last.i])
 
 
 @detector("demonym_person")
