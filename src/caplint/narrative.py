@@ -711,7 +711,7 @@ def patient_discharge(ctx: Context, rule: Rule) -> Iterator[Span]:
 
 #: Words and endings that name a treatment or procedure ("appendectomy", "embolization").
 TREATMENT_WORDS = _words("""
-surgery operation resection repair drainage reduction pinning fixation biopsy procedure
+surgery operation resection repair drainage reduction pinning fixation procedure
 chemotherapy radiotherapy radiation antibiotics transfusion ivig steroids intubation ventilation
 embolization ablation thrombectomy thrombolysis stenting stent coiling craniotomy laparotomy
 amputation debridement decompression excision enucleation implantation transplantation
@@ -729,6 +729,7 @@ ct mri mr scan radiograph radiography x-ray xray ultrasound us sonography ultras
 study examination exam image angiogram angiography venography mammogram mammography pet
 fluoroscopy echocardiography echocardiogram echo test sequence reconstruction acquisition
 injection measurement evaluation assessment analysis follow-up followup cxr kub spect scintigraphy
+biopsy aspiration fna puncture endoscopy egd colonoscopy bronchoscopy cystoscopy workup work-up
 """)
 
 
@@ -813,7 +814,13 @@ def treatment_course(ctx: Context, rule: Rule) -> Iterator[Span]:
             continue
         if is_general_statement(token, subject):
             continue
-        end = _right_edge(token, frozenset({"dobj", "prt", "neg", "prep"}), 10)
+        end = token.i
+        for child in token.rights:
+            if child.dep_ in ("dobj", "prt", "neg") or (child.dep_ == "prep"
+                                                        and child.lower_ == "with"):
+                end = max(end, min(child.right_edge.i, token.i + 15, token.sent.end - 1))
+            elif child.dep_ not in ("advmod",):
+                break
         yield _tokens(doc, _left_start(token), end)
 
 
@@ -855,6 +862,16 @@ def _demonym_at(doc: Any, i: int, names: frozenset[str], index: dict[str, int]) 
     return None
 
 
+def _is_legend(hit: Any) -> bool:
+    """An abbreviation legend, "SA, South Asian; WE, Western European": the word before the
+    comma is the initials of the entry (a study population, not the patient)."""
+    doc = hit.doc
+    if hit.start < 2 or doc[hit.start - 1].text != ",":
+        return False
+    initials = "".join(t.text[0] for t in hit if t.text[:1].isalpha()).upper()
+    return doc[hit.start - 2].text.upper() == initials
+
+
 def _describes_person(last: Token) -> bool:
     head = last.head
     after = last.doc[last.i + 1] if last.i + 1 < len(last.doc) else None
@@ -876,8 +893,8 @@ def _describes_person(last: Token) -> bool:
             and last.pos_ in ("NOUN", "PROPN", "ADJ"):
         return True
     # an item of a comma-separated header, whatever the parse: "45 y/o F, Hispanic, G3P2"
-    return after is not None and after.text in (",", ";", ".") and any(
-        t.text in (",", ";", ":") for t in last.doc[max(0, last.i - 3):last.i])
+    before = [t for t in last.doc[max(0, last.i - 4):last.i] if t.text in (",", ";", ":")]
+    return bool(before) and after is not None and after.text in (",", ";", ".")
 
 
 @detector("demonym_person")
@@ -899,7 +916,8 @@ def demonym_person(ctx: Context, rule: Rule) -> Iterator[Span]:
             i += 1
             continue
         last = hit[-1]
-        if _describes_person(last) and any(t.text[:1].isupper() for t in hit):
+        if _describes_person(last) and any(t.text[:1].isupper() for t in hit) \
+                and not _is_legend(hit):
             end = last.i
             following = doc[end + 1] if end + 1 < len(doc) else None
             if following is not None and _lemma(following) in _ORIGIN_WORDS:
