@@ -1,7 +1,9 @@
 """The pre-commit hooks, as a captions repository uses them: `pre-commit try-repo` installs this
-repository into pre-commit's own virtual environment (from the package registry, once per test
-session: about 1.5 minutes here) and runs the `caplint` hook on a temporary git repository of
-captions.  A commit with a violating caption fails with the finding printed; a clean one passes.
+repository into a fresh virtual environment of pre-commit's (from the package registry; try-repo
+keeps no environment between calls, so each call takes about 1.5-2 minutes here, ~4 minutes for
+this module) and runs the `caplint` hook on a temporary git repository of captions.  A commit
+with a violating caption fails with the finding printed; a clean one passes.  Marked slow: run
+the rest with `pytest -m "not slow"`.
 """
 
 from __future__ import annotations
