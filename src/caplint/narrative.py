@@ -101,6 +101,7 @@ survive heal worsen work live stay visit travel
 EVENT_NOUNS = _words("""
 fall crash collision accident wreck rollover mva mvc mvi assault altercation fight beating
 stabbing drowning tackle blow kick mishap ejection ingestion hit impact jump dive gsw gunshot
+manipulation
 """)
 #: What an event noun may hang from: "after a fall", "s/p MVC", "involved in a crash",
 #: "leading to a fall".
@@ -559,6 +560,12 @@ def relative_story(ctx: Context, rule: Rule) -> Iterator[Span]:
             # "three siblings who had the same findings", "a brother who died of it"
             clause = next(c for c in token.children if c.dep_ == "relcl")
             yield _tokens(doc, token.left_edge.i if owned else token.i, clause.i)
+        elif token.dep_ not in ("pobj", "compound") and any(
+                c.dep_ == "prep" and c.lower_ == "with" for c in token.children):
+            # "mother with poorly controlled diabetes", "a brother with cardiomyopathy"
+            prep = next(c for c in token.children if c.dep_ == "prep" and c.lower_ == "with")
+            end = min(prep.right_edge.i, token.i + 8)
+            yield _tokens(doc, token.left_edge.i if owned else token.i, end)
         elif token.dep_ == "pobj" and token.head.lower_ in ("to", "per", "by") and (
                 token.head.lower_ == "per"
                 or (token.head.head is not None and _lemma(token.head.head) == "accord")):
@@ -642,6 +649,10 @@ def patient_outcomes(doc: Any) -> Iterator[tuple[str, Span]]:
         elif (lemma == "do" and complements & {"well", "fine", "great", "poorly", "badly"}) or (
                 lemma in ("remain", "stay") and complements & WELL_WORDS):
             kind = "course"
+        elif lemma == "go" and complements & {"well", "smoothly", "uneventfully", "fine"} \
+                and token.tag_ == "VBD":
+            yield "course", _tokens(doc, token.i, _right_edge(token, _OUTCOME_DEPS, 4))
+            continue  # "the Ladd procedure went well": the procedure is the subject
         elif lemma == "be" and complements & BE_WELL_WORDS and token.tag_ in ("VBZ", "VBP") \
                 and not particles & {"previously", "otherwise", "formerly", "initially"}:
             kind = "course"  # "is well", "is alive" (not "was previously healthy": history)
@@ -724,6 +735,11 @@ _PRIOR_WORDS = frozenset({"previously", "prior", "initially", "originally", "for
                           "earlier", "already", "before", "remote"})
 
 
+#: Verbs of a procedure done to the patient, read as the treatment course in a fragment.
+PROCEDURE_VERBS = _words("""
+reduce drain repair resect excise embolize coil clip stent shunt fix pin amputate debride
+decompress intubate transfuse operate manage treat splint cast reimplant untether
+""")
 IMAGING_WORDS = _words("""
 ct mri mr scan radiograph radiography x-ray xray ultrasound us sonography ultrasonography imaging
 study examination exam image angiogram angiography venography mammogram mammography pet
@@ -802,6 +818,9 @@ def treatment_course(ctx: Context, rule: Rule) -> Iterator[Span]:
             # any procedure but an imaging study ("CT was performed")
             hit = any(c.pos_ == "NOUN" and _lemma(c) not in IMAGING_WORDS
                       and c.lower_ not in IMAGING_WORDS for c in objects if c.dep_ == "nsubjpass")
+        elif lemma in PROCEDURE_VERBS and token.tag_ == "VBN" and token.dep_ in ("ROOT", "conj") \
+                and not any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children):
+            hit = True  # a fragment: "Reduced with air enema", "Managed non-operatively"
         elif lemma in ("take", "rush", "go") and any(
                 g.lower_ in ("or", "theatre", "theater", "surgery") for c in token.children
                 if c.dep_ == "prep" and c.lower_ == "to" for g in c.children):
