@@ -37,7 +37,7 @@ CaptionDetector = Callable[[Context, "Rule", "list[Finding]"], Iterable[tuple[in
 DETECTORS: dict[str, Callable[..., Iterable[Any]]] = {}
 CAPTION_DETECTORS: set[str] = set()
 #: predicates on a match's text (``detect.filter``): keep the match only if it returns True
-FILTERS: dict[str, Callable[[str, Rule], bool]] = {}
+FILTERS: dict[str, Callable[[str, int, int, Rule], bool]] = {}
 
 
 def span_filter(name: str):
@@ -173,13 +173,16 @@ def _words(text: str) -> list[str]:
 
 
 @span_filter("person_like")
-def person_like(text: str, rule: Rule) -> bool:
+def person_like(caption: str, start: int, end: int, rule: Rule) -> bool:
     """A PERSON entity is a name when one of its words is a known first name ("Maria", "John
     L.") or it has the "J. Smith" shape; the model also tags eponyms, signs and anatomy."""
+    text = caption[start:end]
     if _NOT_NAME_TEXT.search(text):
         return False
     first_names = gazetteer(rule)
     for word in _words(text):
+        if word.isupper():
+            continue  # an acronym ("ED"), not a name
         for part in word.lower().removesuffix("'s").split("-"):
             if part in first_names and word[0].isupper():
                 return True
@@ -193,10 +196,11 @@ _PLACE_TAILS = frozenset(
 
 
 @span_filter("place_like")
-def place_like(text: str, rule: Rule) -> bool:
+def place_like(caption: str, start: int, end: int, rule: Rule) -> bool:
     """A LOCATION entity is a place when a run of its words is in the gazetteer ("Qingdao City",
-    "Sierra Leone") or it ends like a place name ("Winton Woods"); the model also tags anatomy,
-    diseases and acronyms as places."""
+    "Sierra Leone"), it ends like a place name ("Winton Woods"), or it follows a locative
+    preposition ("from Smallville"); the model also tags anatomy, diseases and acronyms."""
+    text = caption[start:end]
     if any(char.isdigit() for char in text):
         return False
     places = gazetteer(rule)
@@ -206,8 +210,12 @@ def place_like(text: str, rule: Rule) -> bool:
         for start in range(len(words) - size + 1):
             if " ".join(lowered[start:start + size]) in places:
                 return True
-    return (len(words) >= 2 and all(w[0].isupper() for w in words)
-            and lowered[-1] in _PLACE_TAILS)
+    if words and all(w[0].isupper() for w in words) and not text.isupper():
+        if len(words) >= 2 and lowered[-1] in _PLACE_TAILS:
+            return True
+        before = caption[max(0, start - 40):start]
+        return bool(_LOCATIVE_BEFORE.search(before))
+    return False
 
 
 _HASHTAG_WORDS = compile_pattern(r"#([A-Za-z][A-Za-z0-9_]{2,})", case_sensitive=True)
@@ -234,3 +242,40 @@ def name_hashtags(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
 
 
 from . import narrative  # noqa: E402,F401  (registers detectors)
+
+
+_CAPITALIZED_WORD = compile_pattern(r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?", case_sensitive=True)
+_NOT_FIRST_NAMES = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday christmas easter".split()
+)
+
+
+@detector("first_names")
+def first_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
+    """A known first name, capitalized, inside a sentence ("brought in by grandmother Rose",
+    "Sofia beat it"): the model misses many single first names.  Sentence-initial words count
+    only when the parser tags them as proper nouns."""
+    names = gazetteer(rule)
+    places = _gazetteer(rule.lexicon_dir / "places.txt")
+    text = ctx.text
+    for match in _CAPITALIZED_WORD.finditer(text):
+        word = match.group(0)
+        key = word.lower()
+        parts = key.split("-")
+        if (key in _NOT_FIRST_NAMES or key in places or len(key) < 3
+                or not all(p in names for p in parts)):
+            continue  # "Florida", "Austin": the place rules decide; "Mercedes-Benz" is no name
+        before = text[: match.start()].rstrip()
+        if not before or before[-1] in _SENTENCE_END:
+            token = _token_at(ctx.doc, match.start())
+            if token is None or token.pos_ != "PROPN" or token.ent_type_ not in ("PERSON", ""):
+                continue
+        yield match.span()
+
+
+def _token_at(doc: Any, offset: int) -> Any:
+    if doc is None:
+        return None
+    span = doc.char_span(offset, offset + 1, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None

@@ -54,13 +54,15 @@ class CompiledRule:
             exclude=[compile_pattern(p, case_sensitive=True) for p in detect.exclude],
         )
 
-    def accepts(self, text: str) -> bool:
-        if self.require is not None and not self.require.search(text):
+    def accepts(self, text: str, start: int, end: int) -> bool:
+        """Whether the match ``text[start:end]`` passes the rule's require/exclude/filter."""
+        span = text[start:end]
+        if self.require is not None and not self.require.search(span):
             return False
-        if any(pattern.search(text) for pattern in self.exclude):
+        if any(pattern.search(span) for pattern in self.exclude):
             return False
         predicate = self.rule.detect.filter
-        return predicate is None or FILTERS[predicate](text, self.rule)
+        return predicate is None or FILTERS[predicate](text, start, end, self.rule)
 
 
 @dataclass
@@ -126,7 +128,7 @@ class Engine:
                 end -= 1
             while start < end and text[start] in " \t\n,;:":
                 start += 1
-            if end > start and compiled.accepts(text[start:end]):
+            if end > start and compiled.accepts(text, start, end):
                 found.append(self._finding(compiled, text, start, end, source))
 
         hashtags = [(m.start(), m.end(), m.group(1).lower()) for m in _HASHTAG.finditer(text)]

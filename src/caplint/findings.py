@@ -68,8 +68,19 @@ def resolve_overlaps(candidates: Iterable[Finding]) -> list[Finding]:
     Caplint's own rules beat NER entities, then the longer span, then the more specific
     category.  Findings of different tiers may overlap (a date inside a history sentence).
     """
+    candidates = list(candidates)
+    # A model entity that extends a rule match of the same category ("John" → "John Smith")
+    # replaces it; otherwise caplint's rules win.
+    extended = {
+        id(rule_hit)
+        for rule_hit in candidates if rule_hit.source == "rule"
+        for entity in candidates
+        if entity.source == "ner" and entity.category == rule_hit.category
+        and entity.start <= rule_hit.start and rule_hit.end <= entity.end
+        and (entity.end - entity.start) > (rule_hit.end - rule_hit.start)
+    }
     kept: list[Finding] = []
-    for finding in sorted(candidates, key=_priority):
+    for finding in sorted((c for c in candidates if id(c) not in extended), key=_priority):
         if any(k.tier == finding.tier and k.overlaps(finding.start, finding.end) for k in kept):
             continue
         kept.append(finding)
