@@ -302,10 +302,6 @@ def _tokens(doc: Any, start: int, end: int) -> Span:
     return _span(doc[start:end + 1])
 
 
-_EVENT_DEPS = frozenset({"prep", "prt", "agent", "dobj", "advcl", "npadvmod", "advmod", "acomp",
-                         "attr", "oprd", "pobj"})
-
-
 def _governor(token: Token) -> Token | None:
     """The preposition that introduces ``token`` ("after" in "after falling"), if any."""
     head = token.head
