@@ -241,3 +241,30 @@ def test_only_the_changed_characters_are_rewritten_in_json() -> None:
     fixed = source.with_captions([source.captions[0].text.replace("7 yo", "child")])
     diff = [d for d in difflib.ndiff([text], [fixed]) if d.startswith(("-", "+"))]
     assert fixed == '{"caption": "Caf\\u00e9 \\u00e9 a child"}', diff
+
+
+def test_caplint_fix_changes_only_the_caption_in_every_format(tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from caplint.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    for name, (text, _) in CASES.items():
+        (tmp_path / name).write_bytes(text.encode("utf-8"))
+    result = CliRunner().invoke(app, ["fix", *sorted(CASES)])
+    assert result.exit_code == 0, result.output
+    for name, (text, (line, _column)) in CASES.items():
+        fixed = (tmp_path / name).read_bytes().decode("utf-8")
+        before, after = text.splitlines(), fixed.splitlines()
+        assert len(before) == len(after), name
+        changed = [number for number, (a, b) in enumerate(zip(before, after, strict=True),
+                                                          start=1) if a != b]
+        assert changed == [line], (name, changed)
+        assert fixed.count(VIOLATION) == text.count(VIOLATION) - 1, name  # other fields kept
+        original, now = parse(name, text), parse(name, fixed)
+        assert len(original.captions) == len(now.captions)
+        # outside the caption literals, the file is byte for byte the same
+        first = next(c for c in original.captions if VIOLATION in c.text)
+        start, end = first.literal or (first.offset, first.offset + len(first.text))
+        assert fixed[:start] == text[:start], name
+        assert fixed.endswith(text[end:]), name
