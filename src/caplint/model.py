@@ -9,6 +9,7 @@ CLI) carrying the exact command that installs it.
 from __future__ import annotations
 
 import importlib.util
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -62,10 +63,16 @@ def resolve_model_name(name: str = DEFAULT_MODEL) -> str:
 
 
 def load_pipeline(name: str = DEFAULT_MODEL) -> Language:
+    """The spaCy pipeline for ``name``, loaded once per process and shared by every Linter
+    (a repository with several config files does not load the model several times)."""
+    return _load_resolved(resolve_model_name(name))
+
+
+@cache
+def _load_resolved(resolved: str) -> Language:
     import spacy
 
-    resolved = resolve_model_name(name)
-    return spacy.load(resolved, exclude=[p for p in EXCLUDED_PIPES])
+    return spacy.load(resolved, exclude=list(EXCLUDED_PIPES))
 
 
 def build_nlp_engine(nlp: Language) -> SpacyNlpEngine:
