@@ -132,6 +132,8 @@ def place_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
     places = gazetteer(rule)
     text = ctx.text
     for match in _CAPITALIZED_RUN.finditer(text):
+        if match.group(0).isupper() and len(match.group(0)) <= 6:
+            continue  # an acronym ("LIMA to LAD"), not a place
         words = match.group(0).split()
         run_start = match.start()
         index = 0

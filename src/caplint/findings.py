@@ -63,10 +63,13 @@ def _priority(finding: Finding) -> tuple:
 
 
 def resolve_overlaps(candidates: Iterable[Finding]) -> list[Finding]:
-    """Keep one finding per span within each tier (see docs/design.md, "Overlaps").
+    """Keep one finding per span (see docs/design.md, "Overlaps").
 
-    Caplint's own rules beat NER entities, then the longer span, then the more specific
-    category.  Findings of different tiers may overlap (a date inside a history sentence).
+    Among identifiers (AGE, DATE, NAME...) one finding per span: caplint's own rules beat NER
+    entities, then the longer span, then the more specific category.  Narrative findings
+    (HISTORY, OUTCOME, HIGH_PROFILE...) are one per span within a category, so a long history
+    phrase never hides a high-profile cue; findings of different tiers may overlap (a date
+    inside a history sentence).
     """
     candidates = list(candidates)
     # A model entity that extends a rule match of the same category ("John" → "John Smith")
@@ -81,7 +84,9 @@ def resolve_overlaps(candidates: Iterable[Finding]) -> list[Finding]:
     }
     kept: list[Finding] = []
     for finding in sorted((c for c in candidates if id(c) not in extended), key=_priority):
-        if any(k.tier == finding.tier and k.overlaps(finding.start, finding.end) for k in kept):
+        if any(k.overlaps(finding.start, finding.end) and k.tier == finding.tier
+               and (finding.tier == "identifier" or k.category == finding.category)
+               for k in kept):
             continue
         kept.append(finding)
     return sort_findings(kept)
