@@ -17,7 +17,9 @@ pattern are undone, so that every rule, the spaCy model and the allow lists see 
 * letter-spaced number words, age units and ID keywords are closed up (``"s e v e n"`` →
   ``"seven"``, ``"7 - y e a r - o l d"`` → ``"7-year-old"``, ``"M R N 1 2 3 4 5"`` →
   ``"MRN 12345"``), as are spaced hyphens between number words and age units
-  (``"7 - year - old"``).
+  (``"7 - year - old"``);
+* a run of 32 or more symbols (``"((((..."``) keeps its first 16 and the rest reads as spaces: it
+  names nothing, and spaCy's tokenizer is quadratic in long runs of trailing punctuation.
 
 Each character of the view remembers the original character it came from, so findings are mapped
 back and their offsets always point into the original text.  Everything here is linear in the
@@ -88,6 +90,7 @@ _MAX_SPELLED = max(len(word) for word in _SPELLED)
 _LEET_WORDS = frozenset(w for w in NUMBER_WORDS | AGE_UNITS if len(w) >= 3)
 _LEET = {"0": "o", "1": "il", "3": "e", "4": "a", "5": "s", "6": "g", "7": "t", "9": "g"}
 _TOKEN = re.compile(r"[A-Za-z0-9]+")  # a character class: linear
+_SYMBOL_RUN = re.compile(r"[^\w\s]{32,}")  # a character class with a bounded retry: linear
 _SOFT_GAP = frozenset({" ", "  ", ".", "_", ". ", " ."})
 _HARD_GAPS = frozenset({"-", " -", "- ", " - "})
 
@@ -343,6 +346,7 @@ def normalize(text: str) -> Normalized:
     spacing: dict[int, str] = {}
     delete: set[int] = set()
     _close_up(view, spacing, delete)
+    _blank_symbol_runs(view, spacing)
     view = _apply(view, spacing)
     if delete:
         pieces, cursor = [], 0
@@ -360,6 +364,15 @@ def normalize(text: str) -> Normalized:
     if origin is None:  # one-for-one replacements only
         origin = array("q", range(len(text)))
     return Normalized(text, view, origin)
+
+
+def _blank_symbol_runs(text: str, replace: dict[int, str]) -> None:
+    """A run of 32 or more symbols keeps its first 16 and the rest read as spaces: such runs
+    name nothing, and spaCy's tokenizer is quadratic in a run of trailing punctuation (and makes
+    a token of each symbol)."""
+    for match in _SYMBOL_RUN.finditer(text):
+        for index in range(match.start() + 16, match.end()):
+            replace[index] = " "
 
 
 def _apply(text: str, replace: dict[int, str]) -> str:

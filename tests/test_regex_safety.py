@@ -1,0 +1,285 @@
+"""Bounded work: no caption can make caplint backtrack for ever.
+
+Every rule-pack, allow-list and detector pattern runs in google-re2 (linear time by design); the
+few Python ``re`` patterns are checked on pathological input in a child process with a time
+limit; and the whole Linter is fed pathological captions under a (CI-generous) time bound.
+These are functional safety tests, not benchmarks.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+import pkgutil
+import re
+import time
+
+import pytest
+
+import caplint
+from caplint.engine import CompiledAllow, CompiledRule
+from caplint.patterns import Pattern, compile_pattern
+from caplint.rules import load_rules
+
+RULESET = load_rules()
+
+
+def pathological(n: int) -> dict[str, str]:
+    """Inputs that make backtracking engines explode: long runs that almost match."""
+    return {
+        "a*n": "a" * n, "1*n": "1" * n + "x", "7-*n": "7-" * (n // 2), "spaces+x": " " * n + "x",
+        "tabs+x": "\t" * n + "x", "Caps": "Aaa " * (n // 4) + "!", "A*n": "A" * n + "!",
+        "from Caps": ("from " + "Aaa " * 40) * (n // 165 + 1), "MRN": "MRN " * (n // 4),
+        "#a": "#a " * (n // 3), "a@": "a@" * (n // 2), "a.": "a." * (n // 2) + "!",
+        "comma": ", " * (n // 2) + "x", "dot-space": ". " * (n // 2) + "x",
+        "hyphen-space": "- " * (n // 2) + "x", "(": "(" * n, "(Aa": "(Aa " * (n // 4),
+        "quote": "'" * n + "x", "newlines": "\n" * n + "x", "7 - ": "7 - " * (n // 4),
+        "s e": "s e " * (n // 4), "Dr.": "Dr. " * (n // 4), "zero-width": "\u200b" * n,
+        "digits-space": "1 " * (n // 2), "word": "word " * (n // 5) + "!",
+        "html comment": "<!-- caplint " * (n // 13), "hash comment": "# caplint " * (n // 10),
+        "front matter": "---\n" * (n // 4), "json": '{"caption": "' * (n // 13),
+    }
+
+
+# ----------------------------------------------------------------------------- everything re2
+
+
+@pytest.mark.parametrize("rule", RULESET.rules, ids=[r.code for r in RULESET.rules])
+def test_every_rule_pattern_is_compiled_by_re2(rule):
+    compiled = CompiledRule.build(rule)
+    patterns = [*compiled.patterns, *compiled.exclude]
+    if compiled.require is not None:
+        patterns.append(compiled.require)
+    assert all(isinstance(p, Pattern) for p in patterns), [type(p) for p in patterns]
+    assert len(compiled.patterns) >= len(rule.detect.regex)
+
+
+@pytest.mark.parametrize("allow", RULESET.allow, ids=[a.name for a in RULESET.allow])
+def test_every_allow_list_pattern_is_compiled_by_re2(allow):
+    compiled = CompiledAllow.build(allow)
+    assert compiled.patterns
+    assert all(isinstance(p, Pattern) for p in compiled.patterns)
+
+
+def test_detector_patterns_are_re2():
+    import caplint.detectors as detectors
+
+    patterns = [v for v in vars(detectors).values() if isinstance(v, Pattern | re.Pattern)]
+    assert all(isinstance(p, Pattern) for p in patterns), patterns
+
+
+def test_re2_is_the_engine():
+    """re2 refuses what only a backtracking engine can do: proof that re2 is in use."""
+    with pytest.raises(Exception):  # noqa: B017 - re2's own error type
+        compile_pattern(r"(a+)\1")
+    start = time.perf_counter()
+    assert compile_pattern(r"(a+)+$").search("a" * 100_000 + "!") is None
+    assert time.perf_counter() - start < 2
+
+
+def test_engine_patterns_on_pathological_text():
+    """Every compiled rule and allow pattern over 200,000 characters of each pathological input
+    (re2 is linear by construction; this guards against a pattern compiled another way)."""
+    compiled = [CompiledRule.build(r) for r in RULESET.rules]
+    allows = [CompiledAllow.build(a) for a in RULESET.allow]
+    patterns = [p for c in compiled for p in c.patterns] + [p for a in allows for p in a.patterns]
+    for name, text in pathological(200_000).items():
+        start = time.perf_counter()
+        for pattern in patterns:
+            for _ in pattern.finditer(text):
+                pass
+        elapsed = time.perf_counter() - start
+        assert elapsed < 60, f"{name}: {elapsed:.1f}s over {len(patterns)} patterns"
+
+
+# ----------------------------------------------------------------------------- Python re
+
+
+def _python_patterns() -> list[tuple[str, re.Pattern]]:
+    """Module-level Python ``re`` patterns of every caplint module (they see caption text)."""
+    found = []
+    for module in pkgutil.walk_packages(caplint.__path__, "caplint."):
+        if module.name.endswith("__main__"):
+            continue
+        namespace = vars(importlib.import_module(module.name))
+        for name, value in namespace.items():
+            if isinstance(value, re.Pattern):
+                found.append((f"{module.name}.{name}", value))
+            elif isinstance(value, list | tuple):
+                found.extend((f"{module.name}.{name}[{i}]", item[0])
+                             for i, item in enumerate(value)
+                             if isinstance(item, tuple) and item
+                             and isinstance(item[0], re.Pattern))
+    return found
+
+
+#: Python ``re`` patterns (label prefixes) known to backtrack super-linearly, reported to their
+#: owners: most patterns of the fixer start with ``[ \t]*`` and are searched over the whole
+#: caption, which is quadratic over a long run of spaces (and ``_BARE_AGE`` is exponential over
+#: digits); the suppression-comment pattern ``<!--...(?P<body>.*?)-->`` rescans to the end of the
+#: file from every unclosed ``<!-- caplint``.  They are checked together, as an expected failure,
+#: until they are rewritten; then the test reports XPASS and the entry should leave this list.
+KNOWN_SLOW = ("caplint.fixes.", "caplint.suppressions._HTML")
+TIME_LIMIT = 10.0  # seconds for all inputs of one pattern; a linear one needs milliseconds
+
+
+def _exercise(patterns: list[re.Pattern], sizes: tuple[int, ...], current) -> None:
+    for size in sizes:
+        for name, text in pathological(size).items():
+            for index, pattern in enumerate(patterns):
+                current.value = f"#{index} on {name} x{size}".encode()[:60]
+                pattern.search(text)
+                pattern.match(text)
+
+
+def _run_limited(patterns: list[re.Pattern], sizes: tuple[int, ...], limit: float) -> str | None:
+    """None if every search/match finishes within ``limit`` seconds, else what was running.  A
+    runaway ``re`` match cannot be interrupted in-process: it runs in a forked child that is
+    killed at the limit."""
+    context = multiprocessing.get_context("fork")
+    current = context.Array("c", 64)
+    child = context.Process(target=_exercise, args=(patterns, sizes, current))
+    child.start()
+    child.join(limit)
+    if child.is_alive():
+        child.kill()
+        child.join()
+        return current.value.decode()
+    assert child.exitcode == 0
+    return None
+
+
+ALL_PY_PATTERNS = _python_patterns()
+PY_PATTERNS = [(label, pattern) for label, pattern in ALL_PY_PATTERNS
+               if not label.startswith(KNOWN_SLOW)]
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork to stop a match")
+
+
+@needs_fork
+@pytest.mark.parametrize(("label", "pattern"), PY_PATTERNS, ids=[p[0] for p in PY_PATTERNS])
+def test_python_re_pattern_is_linear(label, pattern):
+    running = _run_limited([pattern], (1_000, 100_000), TIME_LIMIT)
+    assert running is None, (f"{label} ({pattern.pattern[:80]!r}) runs over {TIME_LIMIT}s on "
+                             f"{running}: make it linear or compile it with re2")
+
+
+@needs_fork
+@pytest.mark.xfail(reason="caplint.fixes and suppressions._HTML: Python re patterns that are "
+                          "quadratic on hostile input (reported to their owners)", strict=False)
+def test_known_slow_python_patterns():
+    slow = [(label, p) for label, p in ALL_PY_PATTERNS if label.startswith(KNOWN_SLOW)]
+    running = _run_limited([p for _, p in slow], (5_000,), 5.0)
+    if running is not None:
+        index = int(running[1:].split()[0])
+        pytest.fail(f"{slow[index][0]} runs over the limit on {running.split(' on ')[1]}")
+
+
+# ----------------------------------------------------------------------------- the whole Linter
+
+
+@pytest.fixture
+def slow(request) -> None:
+    """Long checks run with ``pytest -m slow`` (or CAPLINT_SLOW=1), not in the default run."""
+    if "slow" not in (request.config.option.markexpr or "") and not os.environ.get("CAPLINT_SLOW"):
+        pytest.skip("slow: run with `pytest -m slow` or CAPLINT_SLOW=1")
+
+
+def _lint_within(linter, text: str, name: str, bound: float) -> None:
+    start = time.perf_counter()
+    findings = linter.lint(text)
+    elapsed = time.perf_counter() - start
+    assert elapsed < bound, f"{name}: {elapsed:.1f}s"
+    assert all(f.text == text[f.start:f.end] for f in findings)
+
+
+@pytest.mark.parametrize("name", list(pathological(5_000)))
+def test_linter_on_pathological_captions(linter, name):
+    _lint_within(linter, pathological(5_000)[name], name, 60)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(pathological(50_000)))
+def test_linter_on_long_pathological_captions(linter, slow, name):
+    _lint_within(linter, pathological(50_000)[name], name, 300)
+
+
+def test_very_long_caption_in_bounded_memory():
+    """A 1 MB caption (spaCy's max_length is 1,000,000 characters) is linted in chunks: it
+    completes and every planted identifier is found once, in a fresh process whose peak memory
+    stays bounded."""
+    import subprocess
+    import sys
+
+    script = r"""
+import json, resource
+from caplint import Linter
+linter = Linter()
+linter.lint("warm up")
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+filler = "x" * 4000 + " "
+planted = "A 7-year-old boy, MRN 1234567. "
+text = "".join(filler * (i % 3 + 1) + planted for i in range(120))
+text += "y" * (1_048_576 - len(text))
+findings = linter.lint(text)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"length": len(text), "grew_mb": (peak - base) / 1024,
+                  "ages": sum(f.category == "AGE" for f in findings),
+                  "ids": sum(f.code == "ID001" for f in findings),
+                  "exact": all(f.text == text[f.start:f.end] for f in findings)}))
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    import json
+
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["length"] == 1_048_576
+    assert report["ages"] == 120 and report["ids"] == 120 and report["exact"], report
+    assert report["grew_mb"] < 800, report
+
+
+_STREAM_SCRIPT = r"""
+import json, resource, sys
+from caplint import Linter
+count = int(sys.argv[1])
+linter = Linter()
+words = ["A 7 yo boy.", "MRN 1234567.", "Typical.", "Seen 3/14/2024.", "Clear.",
+         "Jane Smith fell."]
+def captions(n):  # short captions: the per-caption cost is what streams
+    for i in range(n):
+        yield f"{words[i % len(words)]} Case {i}."
+for _ in linter.iter_lint(captions(500)):
+    pass
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+found = 0
+for findings in linter.iter_lint(captions(count)):
+    found += len(findings)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"grew_mb": (peak - base) / 1024, "findings": found}))
+"""
+
+
+def _stream(count: int) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", _STREAM_SCRIPT, str(count)],
+                            capture_output=True, text=True, timeout=3600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_many_captions_stream_in_bounded_memory():
+    """5,000 captions through iter_lint: memory after the warm-up stays flat (batches)."""
+    report = _stream(5_000)
+    assert report["findings"] > 5_000 // 2
+    assert report["grew_mb"] < 100, report
+
+
+@pytest.mark.slow
+def test_100000_captions_stream_in_bounded_memory(slow):
+    report = _stream(100_000)
+    assert report["findings"] > 100_000 // 2
+    assert report["grew_mb"] < 150, report
