@@ -140,6 +140,19 @@ def test_fix_keeps_front_matter_byte_for_byte(tmp_path) -> None:
     assert path.read_text("utf-8") == front + SAFE_ONLY_FIXED
 
 
+def test_fix_writes_structured_files_back_in_their_own_syntax(tmp_path) -> None:
+    json_path = write(tmp_path / "posts.json",
+                      '[{"id": 1, "caption": "A 7-year-old boy from Dayton with a \\"swirl '
+                      'sign\\".\\nCT: epidural hematoma."}, {"id": 2, "caption": "Wilms."}]\n')
+    csv_path = write(tmp_path / "posts.csv",
+                     'id,caption,other\n1,"45 y/o F from Dayton, ""classic"" case",x\n')
+    assert invoke("fix", str(tmp_path)).exit_code == 0
+    assert json_path.read_text("utf-8") == (
+        '[{"id": 1, "caption": "A child with a \\"swirl sign\\".\\nCT: epidural hematoma."}, '
+        '{"id": 2, "caption": "Wilms."}]\n')
+    assert csv_path.read_text("utf-8") == 'id,caption,other\n1,"Adult woman, ""classic"" case",x\n'
+
+
 def test_fix_stdin_prints_the_fixed_text() -> None:
     result = invoke("fix", "-", input=SAFE_ONLY)
     assert result.exit_code == 0, result.output

@@ -185,7 +185,7 @@ teen teenager adult elderly fetus twins
 #: suffixes and words that mark disease / imaging content: what a sentence must not lose
 _DISEASE_WORD = re.compile(
     r"(?i)\b(?:\w+(?:oma|omas|itis|osis|oses|emia|pathy|plasia|trophy|ectasia|cele|algia|"
-    r"rrhage|rrhages|ectomy|ostomy|scopy|graphy|gram|ism|iasis)|syndrome|disease|disorder|"
+    r"rrhage|rrhages|graphy|gram|ism|iasis)|syndrome|disease|disorder|"
     r"fracture|fractures|sign|tumou?r|cancer|carcinoma|mass|lesion|lesions|cyst|cysts|nodule|"
     r"nodules|stenosis|infarct|infarction|aneurysm|malformation|dissection|thrombus|thrombosis|"
     r"embolism|emboli|hematoma|haematoma|hemorrhage|haemorrhage|abscess|effusion|edema|oedema|"
@@ -243,18 +243,100 @@ def plan(text: str, findings: Iterable[Finding], doc: Any = None,
     resort)."""
     sents = sentences(text)
     edits: list[Edit] = []
+    ages: list[Finding] = []
+    findings = list(findings)
     for finding in findings:
         action = finding.fix
         if action == "none" and force:
             action = "remove" if finding.tier == "identifier" else "remove-clause"
+        if action == "age-group":
+            ages.append(finding)  # planned last: they read the words the other edits keep
+            continue
         if action == "remove-clause":
             finding = expand_predicate(text, finding, doc)
+        elif action == "remove" and finding.category in _PERSON_DESCRIPTORS:
+            finding = expand_noun(text, finding, doc, [
+                (f.start, f.end) for f in findings if f.tier == "identifier" and f is not finding])
         finding = _clip(text, finding, sents)
         edit = _plan_one(text, finding, action, sents, doc)
         if edit is not None and (edit.end > edit.start or edit.replacement):
-            edits.append(_balanced(text, edit))
+            edits.append(_graphemes(text, _balanced(text, _absorb_article(text, edit))))
+    removed = [(e.start, e.end) for e in edits if not e.replacement]
+    for finding in ages:
+        edit = _age_edit(text, finding, sents, doc, removed)
+        if edit.end > edit.start or edit.replacement:
+            edits.append(_graphemes(text, edit))
     return _resolve([e for e in edits if (e.end > e.start or e.replacement)
                      and (e.clean or e.finding is None or e.finding.severity == "error")])
+
+
+_ARTICLE_END = re.compile(r"(?i)(?:^|(?<=[\s(]))(?:the|a|an)[ \t]+$")
+_NP_ENDED = re.compile(r"(?i)[ \t]*(?:$|[\r\n.,;:!?)\]]|[^\w\s(\[\"'“‘#@-]|(?:with|who|was|is|has|"
+                       r"had|and|of|in|on|at|to|shows?|born|were|are)\b)")
+
+
+#: categories whose findings describe the person with a noun ("nurse", "NFL linebacker")
+_PERSON_DESCRIPTORS = ("DEMOGRAPHIC", "HIGH_PROFILE")
+
+
+def expand_noun(text: str, finding: Finding, doc: Any,
+                blocked: Sequence[tuple[int, int]] = ()) -> Finding:
+    """A person noun ("musician") grows over the modifiers right before it ("Famous local
+    musician"), so that no adjective is left without its noun."""
+    if doc is None:
+        return finding
+    span = doc.char_span(finding.start, finding.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return finding
+    head = span[-1]
+    if head.pos_ not in ("NOUN", "PROPN"):
+        return finding
+    start = span[0].i
+    while start > 0:
+        token = doc[start - 1]
+        if start <= token.head.i <= head.i and token.dep_ in (
+                "amod", "compound", "nmod", "advmod", "npadvmod") and not re.search(
+                r"\d|(?i:old|elderly|adult|young|child|infant|toddler|adolescent|newborn|y/?o|"
+                r"yrs?|years?|months?|mos?|wks?|weeks?)",
+                token.text) and not any(s < token.idx + len(token) and token.idx < e
+                                        for s, e in blocked):
+            start -= 1
+            continue
+        break
+    begin = doc[start].idx
+    if begin >= finding.start:
+        return finding
+    return replace(finding, start=begin, text=text[begin:finding.end])
+
+
+def _absorb_article(text: str, edit: Edit) -> Edit:
+    """A removed noun phrase takes its article ("the first reported case of" → "of")."""
+    if edit.replacement or edit.end <= edit.start:
+        return edit
+    article = _ARTICLE_END.search(text, 0, edit.start)
+    if article and _NP_ENDED.match(text, edit.end) and text[edit.start:edit.end][:1].isalnum():
+        return replace(edit, start=article.start())
+    return edit
+
+
+def _joins(char: str) -> bool:
+    """A character that belongs to the one before it: a combining mark, a variation selector,
+    an emoji skin-tone modifier, a zero-width joiner."""
+    return (unicodedata.category(char) in ("Mn", "Me", "Mc") or char in "\u200d\ufe0e\ufe0f"
+            or "\U0001f3fb" <= char <= "\U0001f3ff")
+
+
+def _graphemes(text: str, edit: Edit) -> Edit:
+    """An edit never splits a character from its combining marks or an emoji sequence
+    ("Jose\u0301", "👩🏽‍⚕️"): it grows to whole user-perceived characters."""
+    start, end = edit.start, edit.end
+    while 0 < start < len(text) and (_joins(text[start]) or text[start - 1] == "\u200d"):
+        start -= 1
+    while end < len(text) and (_joins(text[end]) or (end > 0 and text[end - 1] == "\u200d")):
+        end += 1
+    if (start, end) == (edit.start, edit.end):
+        return edit
+    return replace(edit, start=start, end=end)
 
 
 def _balanced(text: str, edit: Edit) -> Edit:
@@ -310,10 +392,13 @@ def expand_predicate(text: str, finding: Finding, doc: Any) -> Finding:
         if has_disease_words(piece) and not (finding.start <= subtree[0].idx < finding.end):
             continue
         tokens.extend(subtree)
+    sentence = sentence_at(sentences(text), finding.start)
+    low, high = (sentence.start, sentence.end) if sentence else (0, len(text))
+    tokens = [t for t in tokens if low <= t.idx and t.idx + len(t) <= high and not t.is_space]
+    if not tokens:
+        return finding
     start = min(t.idx for t in tokens)
     end = max(t.idx + len(t) for t in tokens)
-    if "\n" in text[min(start, finding.start):max(end, finding.end)]:
-        return finding
     start, end = min(start, finding.start), max(end, finding.end)
     while end > start and text[end - 1] in " \t.,;:":
         end -= 1
@@ -365,6 +450,10 @@ def _plan_one(text: str, finding: Finding, action: str, sents: Sequence[Sentence
     if action == "age-group":
         return _age_edit(text, finding, sents, doc)
     if action == "remove":
+        words = text[finding.start:finding.end].lower().split()
+        if finding.tier == "identifier" and words and all(
+                w in _AGE_GROUP_WORDS or w in PERSON_WORDS for w in words):
+            return None  # "Young adult" is what an age fix wrote, not a name
         return _remove_edit(text, finding, sents)
     if action == "remove-clause":
         return _clause_edit(text, finding, sents)
@@ -458,9 +547,20 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
-def _next_token_kind(text: str, position: int, doc: Any) -> str:
+def _next_token_kind(text: str, position: int, doc: Any,
+                     removed: Sequence[tuple[int, int]] = ()) -> str:
     """'noun' when the age is used as a noun (followed by punctuation, a verb, a preposition),
-    'adjective' when a noun follows ("45yo nurse")."""
+    'adjective' when a noun follows ("45yo nurse").  Words that another edit removes are
+    skipped ("45yo nurse" with "nurse" removed is a noun)."""
+    moved = True
+    while moved:
+        moved = False
+        gap = re.match(r"[ \t]*", text[position:])
+        after = position + (gap.end() if gap else 0)
+        for start, end in removed:
+            if start <= after < end or (start == position and end > position):
+                position, moved = end, True
+                break
     rest = text[position:]
     match = re.match(r"[ \t]*([^\s]+)", rest)
     if not match or rest[:1] in ",;:.!?)\n\r" or not rest.strip():
@@ -517,7 +617,8 @@ def _period_phrase(prep: str, group: str) -> str:
     return f"{prep} {period}"
 
 
-def _age_edit(text: str, finding: Finding, sents: Sequence[Sentence], doc: Any) -> Edit:
+def _age_edit(text: str, finding: Finding, sents: Sequence[Sentence], doc: Any,
+              removed: Sequence[tuple[int, int]] = ()) -> Edit:
     start, end = finding.start, finding.end
     if re.search(r"(?i)[a-z]\.[a-z]$", text[start:end]) and text[end:end + 1] == ".":
         end += 1  # "16 y.o." with the finding on "16 y.o"
@@ -550,7 +651,7 @@ def _age_edit(text: str, finding: Finding, sents: Sequence[Sentence], doc: Any) 
         sex = sex or _sex(noun)
         possessive = after.group("poss") or ""
         end = after.end()
-    noun_mode = noun is not None or _next_token_kind(text, end, doc) == "noun"
+    noun_mode = noun is not None or _next_token_kind(text, end, doc, removed) == "noun"
     if not noun_mode and re.fullmatch(r"\d{1,3}", span.strip()):
         return _removal(text, start, end, finding)  # "3 prior admissions" is a count
     # "a man aged 45", "Boy, age 9", "Infant, 4 months", "A woman in her 60s": one noun phrase
@@ -651,6 +752,11 @@ _PLACE_TAIL = re.compile(
     r"[ \t]*,[ \t]*(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|"
     r"O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|W[AVIY]|(?i:" + _STATES + r"))\b(?:[ \t]+\d{5})?"
 )
+#: after "the <place>": the noun phrase goes on ("in the Route 9 school bus crash"), so the
+#: preposition stays
+_NP_GOES_ON = re.compile(r"[ \t]+(?!(?:and|or|but|with|who|which|was|were|is|are|has|had|in|on|"
+                         r"at|for|to|after|before|during|shows?|last|this|yesterday|today|"
+                         r"tonight|when|while|where|because|since|then|\w+ed|\w+ing)\b)[a-z]")
 _STATE = re.compile(r"[A-Z]{2}|(?i:" + _STATES + r")")
 _CITY_BEFORE = re.compile(r"(?P<city>\b[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,2}),[ \t]*$")
 _SUBJECT_VERB = re.compile(
@@ -694,7 +800,8 @@ def _remove_edit(text: str, finding: Finding, sents: Sequence[Sentence]) -> Edit
             before = text[:city.start("city")]
             start = city.start("city")
         lead = _LOCATIVE.search(before)
-        if lead:
+        if lead and not (re.search(r"(?i)\b(?:the|a|an)[ \t]+$", before)
+                         and _NP_GOES_ON.match(text, end)):
             start = lead.start()
     elif category == "DATE":
         tail = re.match(r"(?i)[ \t]+(?:morning|afternoon|evening|night)\b", text[end:])
@@ -739,6 +846,8 @@ def _remove_edit(text: str, finding: Finding, sents: Sequence[Sentence]) -> Edit
         lead = _ID_LABEL.search(before)
         if lead:
             start = lead.start()
+    elif finding.tier == "narrative" and _narrative_sentence(text, finding, sents):
+        return _sentence_removal(text, sentence_at(sents, finding.start), finding)
     elif finding.tier == "narrative" and re.match(r"[ \t]*(?:[.,;:!?)]|$|\n|(?:shows?|"
                                                   r"demonstrates?|reveals?|was|is)\b)",
                                                   text[end:]):
@@ -819,6 +928,17 @@ _PREP_BEFORE = re.compile(
     r"(?i)\b(?:at|in|on|from|after|during|with|by|of|for|following|before|since|into|"
     r"through)[ \t]+(?:(?:a|an|the|his|her|their|this|that|its)[ \t]+)?$"
 )
+
+
+def _narrative_sentence(text: str, finding: Finding, sents: Sequence[Sentence]) -> bool:
+    """Whether the finding sits in a sentence about the person ("She has been seizure-free
+    since ...") that says nothing of the disease outside the finding."""
+    sentence = sentence_at(sents, finding.start)
+    if sentence is None or not _NARRATIVE_START.match(text, label_end(text, sentence)):
+        return False
+    outside = (text[label_end(text, sentence):finding.start] + " "
+               + text[finding.end:sentence.end])
+    return not has_disease_words(outside)
 
 
 def _clause_edit(text: str, finding: Finding, sents: Sequence[Sentence]) -> Edit | None:
@@ -979,9 +1099,17 @@ _TIDY: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?<![.])\.[ \t]*\.(?!\.)"), "."),
     (re.compile(r"[ \t]{2,}"), " "),
     (re.compile(r"(?<=[^:.!?\s])[ \t]+(?=[,.;:!?](?:\s|$|[^\w]))"), ""),
+    (re.compile(r"(?<=\w)[ \t]+(?=[”’])"), ""),
+    (re.compile(r"(?i)\b(?:in|at|on|of|for|from|with|by|during|after|into)[ \t]+"
+                r"(?=(?:shows?|demonstrates?|reveals?|depicts?)\b)"), ""),
+    (re.compile(r"[ \t]*[,;]([ \t]*[^\w\s,;.!?#]+)(?=[ \t]*(?:\r?\n|$))"), r"\1"),
+    (re.compile(r"(?i)[ \t]+\b(?:for|from|in|at|on|to|of|by|near|into)[ \t]*(?=[,.;:!?](?:\s|$))"),
+     ""),
     (re.compile(r"[ \t]*(?:“[ \t]*”|‘[ \t]*’|\"[ \t]*\"|«[ \t]*»)"), ""),
-    (re.compile(r"(?i)\b(?:obtained|acquired|performed|taken|done|imaged|scanned)[ \t]+"
+    (re.compile(r"(?i)\b(?:obtained|acquired|performed|taken|done|imaged|scanned|\w+ed)[ \t]+"
                 r"(?=(?:shows?|demonstrates?|reveals?|depicts?|confirms?)\b)"), ""),
+    (re.compile(r"\b(?:[Tt]he|[Aa]n?)[ \t]+(?=(?:born|with|who|was|is|has|had|and|of|in|on|at|"
+                r"to|shows?)\b|[.,;:!?])"), ""),
     (re.compile(r"[ \t]+(?=\r?\n|$)"), ""),
     (re.compile(r"(?:(?<=\n)|^)[ \t]+"), ""),
     (re.compile(r"(?i)[,;]?[ \t]*\b(?:and|or|but|then|with|who|which|whereas|while|"
@@ -1104,7 +1232,7 @@ def _previous_sentence_capitalized(text: str, position: int) -> bool:
     for sentence in sentences(text):
         if sentence.start <= position <= sentence.end:
             continue
-        word = _FIRST_WORD.search(text, label_end(text, sentence), sentence.end)
+        word = _FIRST_WORD.search(text, sentence.start, sentence.end)
         if word:
             firsts.append(word.group(1))
     if not firsts:
