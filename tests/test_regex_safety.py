@@ -120,7 +120,7 @@ def _python_patterns() -> list[tuple[str, re.Pattern]]:
 #: digits); the suppression-comment pattern ``<!--...(?P<body>.*?)-->`` rescans to the end of the
 #: file from every unclosed ``<!-- caplint``.  They are checked together, as an expected failure,
 #: until they are rewritten; then the test reports XPASS and the entry should leave this list.
-KNOWN_SLOW = ("caplint.fixes.", "caplint.suppressions._HTML")
+KNOWN_SLOW = ("caplint.fixes.",)
 TIME_LIMIT = 10.0  # seconds for all inputs of one pattern; a linear one needs milliseconds
 
 
@@ -165,7 +165,7 @@ def test_python_re_pattern_is_linear(label, pattern):
 
 
 @needs_fork
-@pytest.mark.xfail(reason="caplint.fixes and suppressions._HTML: Python re patterns that are "
+@pytest.mark.xfail(reason="caplint.fixes: Python re patterns that are "
                           "quadratic on hostile input (reported to their owners)", strict=False)
 def test_known_slow_python_patterns():
     slow = [(label, p) for label, p in ALL_PY_PATTERNS if label.startswith(KNOWN_SLOW)]

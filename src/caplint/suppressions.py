@@ -32,13 +32,15 @@ from typing import Any
 
 from .config import rule_matches
 from .findings import Finding
+from .patterns import compile_pattern
 from .report import Located
 from .sources import SourceFile, line_col, line_starts
 
 UNUSED, INVALID = "SUP001", "SUP002"
 ACTIONS = ("ignore", "disable", "enable")
 
-_HTML = re.compile(r"<!--[ \t]*caplint\b(?P<body>.*?)-->", re.DOTALL | re.IGNORECASE)
+# re2: linear even on a file full of unclosed "<!-- caplint" openers
+_HTML = compile_pattern(r"<!--[ \t]*caplint\b(?P<body>(?s:.*?))-->")
 _HASH_LINE = re.compile(r"^[ \t]*#[ \t]*caplint\b(?P<body>[^\r\n]*)", re.MULTILINE | re.IGNORECASE)
 _HASH_ANY = re.compile(r"(?:^|(?<=[ \t]))#[ \t]*caplint\b(?P<body>[^\r\n]*)",
                        re.MULTILINE | re.IGNORECASE)
