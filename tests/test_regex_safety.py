@@ -283,3 +283,39 @@ def test_100000_captions_stream_in_bounded_memory(slow):
     report = _stream(100_000)
     assert report["findings"] > 100_000 // 2
     assert report["grew_mb"] < 150, report
+
+
+_CSV_SCRIPT = r"""
+import csv, json, resource, subprocess, sys
+count, path = int(sys.argv[1]), sys.argv[2]
+rows = ["A 7 yo boy.", "MRN 1234567.", "Typical.", "Seen 3/14/2024.", "Clear.", "Jane Smith fell."]
+with open(path, "w", newline="", encoding="utf-8") as handle:
+    writer = csv.writer(handle)
+    writer.writerow(["id", "caption"])
+    for i in range(count):
+        writer.writerow([i, f"{rows[i % len(rows)]} Case {i}."])
+done = subprocess.run([sys.executable, "-m", "caplint", "check", "--no-cache", "--format",
+                       "jsonl", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+lines = done.stdout.count("\n")
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"exit": done.returncode, "lines": lines, "peak_mb": peak,
+                  "stderr": done.stderr[-500:]}))
+"""
+
+
+@pytest.mark.slow
+def test_csv_with_100000_captions_through_the_cli(slow, tmp_path):
+    """One file, 100,000 captions, the whole CLI: it completes with exit 1 and the peak memory
+    of the caplint process stays bounded."""
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", _CSV_SCRIPT, "100000",
+                             str(tmp_path / "captions.csv")], capture_output=True, text=True,
+                            timeout=7200)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["exit"] == 1, report
+    assert report["lines"] > 100_000 // 2, report
+    assert report["peak_mb"] < 1500, report
