@@ -93,6 +93,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+")  # a character class: linear
 _SYMBOL_RUN = re.compile(r"[^\w\s]{32,}")  # a character class with a bounded retry: linear
 _SOFT_GAP = frozenset({" ", "  ", ".", "_", ". ", " ."})
 _HARD_GAPS = frozenset({"-", " -", "- ", " - "})
+_GAPS = _SOFT_GAP | _HARD_GAPS
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +260,7 @@ def _close_up(text: str, replace: dict[int, str], delete: set[int]) -> None:
         j = i
         while (j + 1 < n and tokens[j][1] - tokens[j][0] == 1
                and tokens[j + 1][1] - tokens[j + 1][0] == 1
-               and text[tokens[j][1]:tokens[j + 1][0]] in _SOFT_GAP | _HARD_GAPS):
+               and text[tokens[j][1]:tokens[j + 1][0]] in _GAPS):
             j += 1
         if j == i:
             words.append((start, end, text[start:end].lower()))
