@@ -117,9 +117,8 @@ def _python_patterns() -> list[tuple[str, re.Pattern]]:
 #: Python ``re`` patterns (label prefixes) known to backtrack super-linearly, reported to their
 #: owners: most patterns of the fixer start with ``[ \t]*`` and are searched over the whole
 #: caption, which is quadratic over a long run of spaces (and ``_BARE_AGE`` is exponential over
-#: digits); the suppression-comment pattern ``<!--...(?P<body>.*?)-->`` rescans to the end of the
-#: file from every unclosed ``<!-- caplint``.  They are checked together, as an expected failure,
-#: until they are rewritten; then the test reports XPASS and the entry should leave this list.
+#: digits).  They are checked together, as an expected failure, until they are rewritten; then
+#: the test reports XPASS and the entry should leave this list.
 KNOWN_SLOW = ("caplint.fixes.",)
 TIME_LIMIT = 10.0  # seconds for all inputs of one pattern; a linear one needs milliseconds
 
