@@ -318,3 +318,31 @@ def test_csv_with_100000_captions_through_the_cli(slow, tmp_path):
     assert report["exit"] == 1, report
     assert report["lines"] > 100_000 // 2, report
     assert report["peak_mb"] < 1500, report
+
+
+def fix_inputs(n: int) -> dict[str, str]:
+    """Captions that stress the fixer: many findings, long runs around a finding."""
+    return {"spaces": "A 7 yo" + " " * n + "x.", "tab-comma": "A 7 yo" + "\t," * (n // 2) + "x",
+            "digits": "1" * n + " yo boy", "comma-space": "Mr. Alvarez" + ", " * (n // 2) + "x.",
+            "sentences": "A 7 yo. " * (n // 8), "newlines": "A 7 yo" + "\n" * n + "x",
+            "symbols": "A 7 yo " + "(" * n}
+
+
+def _fix_within(linter, text: str, name: str, bound: float) -> None:
+    fixes = pytest.importorskip("caplint.fixes")
+    start = time.perf_counter()
+    result = fixes.fix_caption(linter, text, unsafe=True)
+    elapsed = time.perf_counter() - start
+    assert elapsed < bound, f"fix on {name}: {elapsed:.1f}s"
+    assert isinstance(result.text, str)
+
+
+@pytest.mark.parametrize("name", list(fix_inputs(5_000)))
+def test_fix_on_pathological_captions(linter, name):
+    _fix_within(linter, fix_inputs(5_000)[name], name, 60)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(fix_inputs(50_000)))
+def test_fix_on_long_pathological_captions(linter, slow, name):
+    _fix_within(linter, fix_inputs(50_000)[name], name, 300)
