@@ -166,6 +166,28 @@ def test_tidy_only_touches_the_edits_surroundings() -> None:
     assert "Remove here" in out
 
 
+@pytest.mark.parametrize("hostile", [" " * 50_000 + "x", ". " * 25_000 + "x", "a." * 25_000,
+                                     ", " * 25_000 + "x", "and " * 12_000 + "x",
+                                     "#a " * 15_000, "1" * 50_000 + "x", "(" * 50_000])
+def test_tidy_and_sentences_stay_fast_on_hostile_text(hostile) -> None:
+    import time
+
+    began = time.perf_counter()
+    sentences(hostile)
+    text = "A 7 yo X here. " + hostile
+    new, points = apply_edits(text, [Edit(9, 10, "")])
+    tidy(new, points + [len(new) // 2, len(new) - 1])
+    assert time.perf_counter() - began < 10
+
+
+def test_a_caption_longer_than_the_limit_is_not_fixed(linter) -> None:
+    from caplint.fixes import MAX_FIX_CHARS
+
+    text = "A 7-year-old boy with a limp. " + "CT is normal. " * (MAX_FIX_CHARS // 14)
+    result = fix_caption(linter, text)
+    assert result.text == text and not result.applied and result.remaining
+
+
 def test_unsafe_findings_are_not_fixable_unless_asked() -> None:
     text = "Fell three weeks ago."
     unsafe = finding(text, "three weeks ago", "DATE", "remove", safe=False, severity="warning")

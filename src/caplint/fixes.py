@@ -67,8 +67,9 @@ _ABBREVIATIONS = _words(
     "dr mr mrs ms mx prof st mt vs e.g i.e etc fig figs no nos approx jr sr inc cf al ca "
     "min max dept univ hosp ave rd blvd yr yrs wk wks mo mos hr hrs sec ref pt pts"
 )
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=[ \t]+\S)")
-_LABEL = re.compile(r"[ \t]*(?:[A-Z][A-Za-z0-9/&'’ -]{0,28}|[A-Z]{1,4}):[ \t]+")
+_SENTENCE_END = re.compile(r"(?<![.!?…])[.!?…]+[\"'”’)\]]*(?=[ \t]+\S)")
+_NEXT_CHAR = re.compile(r"[ \t]*(\S)")
+_LABEL = re.compile(r"(?:[A-Z][A-Za-z0-9/&'’ -]{0,28}|[A-Z]{1,4}):[ \t]+")
 
 
 @dataclass(frozen=True)
@@ -100,17 +101,19 @@ def sentences(text: str) -> list[Sentence]:
         line = text[line_start:line_end]
         cursor = 0
         for match in _SENTENCE_END.finditer(line):
-            before = line[:match.start()]
-            word = re.search(r"([\w.]+)$", before)
-            token = word.group(1).lower() if word else ""
+            begin = match.start()
+            while begin > 0 and match.start() - begin < 24 and (line[begin - 1].isalnum()
+                                                               or line[begin - 1] in "._"):
+                begin -= 1
+            token = line[begin:match.start()].lower()
             if match.group(0).startswith(".") and (
                 token.rstrip(".") in _ABBREVIATIONS
                 or re.fullmatch(r"[a-z]", token)
                 or re.fullmatch(r"(?:[a-z]\.)+[a-z]?", token)
             ):
                 continue
-            following = line[match.end():].lstrip(" \t")
-            if following and following[0].islower() and match.group(0)[0] in ".…":
+            following = _NEXT_CHAR.match(line, match.end())
+            if following and following.group(1).islower() and match.group(0)[0] in ".…":
                 continue
             _add_sentence(found, text, line_start + cursor, line_start + match.end(),
                           line_start, line_end)
@@ -271,8 +274,8 @@ def plan(text: str, findings: Iterable[Finding], doc: Any = None,
 
 
 _ARTICLE_END = re.compile(r"(?i)(?:^|(?<=[\s(]))(?:the|a|an)[ \t]+$")
-_NP_ENDED = re.compile(r"(?i)[ \t]*(?:$|[\r\n.,;:!?)\]]|[^\w\s(\[\"'“‘#@-]|(?:with|who|was|is|has|"
-                       r"had|and|of|in|on|at|to|shows?|born|were|are)\b)")
+_NP_ENDED = re.compile(r"(?i)(?<![ \t])[ \t]*(?:$|[\r\n.,;:!?)\]]|[^\w\s(\[\"'“‘#@-]|"
+                       r"(?:with|who|was|is|has|had|and|of|in|on|at|to|shows?|born|were|are)\b)")
 
 
 #: categories whose findings describe the person with a noun ("nurse", "NFL linebacker")
@@ -467,13 +470,14 @@ def _plan_one(text: str, finding: Finding, action: str, sents: Sequence[Sentence
 _SEX_M = re.compile(r"(?i)\b(?:m|male|man|boy|gentleman|wm|bm|he|his|son)\b|\d\s?m\b|^m/")
 _SEX_F = re.compile(r"(?i)\b(?:f|female|woman|girl|lady|wf|bf|she|her|daughter)\b|\d\s?f\b|^f/")
 _PERSON_AFTER = re.compile(
-    r"[ \t]*,?[ \t]*(?P<noun>(?i:boy|girl|male|female|man|woman|gentleman|lady|patient|pt|"
+    r"(?<![ \t])[ \t]*(?:,[ \t]*)?(?P<noun>(?i:boy|girl|male|female|man|woman|gentleman|lady|"
+    r"patient|pt|"
     r"child|kid|person|individual|baby|infant|neonate|newborn|toddler|son|daughter|twins|"
     r"adolescent|teenager|teen)|M|F)(?P<poss>['’]s)?\b(?![-/])"
 )
 _PERSON_BEFORE = re.compile(
     r"(?:(?P<article>\b[Aa]n?|\b[Tt]he)[ \t]+)?(?P<noun>(?i:boy|girl|male|female|man|woman|"
-    r"patient|pt|child|infant|baby|teen|teenager|adolescent|patients))[ \t]*,?[ \t]*$"
+    r"patient|pt|child|infant|baby|teen|teenager|adolescent|patients))[ \t]*(?:,[ \t]*)?$"
 )
 _ARTICLE_BEFORE = re.compile(r"\b(?P<article>[Aa]n?|[Tt]he|[Tt]his|[Tt]hat|[Hh]is|[Hh]er|"
                              r"[Tt]heir|[Oo]ur)[ \t]+$")
@@ -604,10 +608,10 @@ _PERIOD_LEAD = re.compile(
 _PERIOD_SPAN = re.compile(
     r"(?i)(?P<prep>at|since|from|until|till|by|before|after)[ \t]+(?:the[ \t]+)?age(?:[ \t]+of)?"
     r"\b")
-_BARE_AGE = re.compile(r"(?i)^(?:age[ \t:]*)?(?:\d|one|two|three|four|five|six|seven|eight|nine|"
-                       r"ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|"
-                       r"nineteen|twenty)[^a-z]*(?:[ \t-]*(?:years?|yrs?|y|months?|mos?|weeks?|"
-                       r"wks?|days?|and|\d+))*$")
+_BARE_AGE = re.compile(r"(?i)^(?:age[ \t:]{0,3})?(?:\d{1,3}(?:\.\d)?|one|two|three|four|five|six|"
+                       r"seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+                       r"seventeen|eighteen|nineteen|twenty)(?:[ \t-]{0,3}(?:years?|yrs?|y|months?|"
+                       r"mos?|weeks?|wks?|days?)\b|[ \t-]{1,3}(?:and|\d{1,3})\b){0,6}[ \t.]{0,3}$")
 
 
 def _period_phrase(prep: str, group: str) -> str:
@@ -749,18 +753,21 @@ _STATES = (
     "west virginia|wisconsin|wyoming|usa|us|uk|canada|england|scotland|wales|ireland|australia"
 )
 _PLACE_TAIL = re.compile(
-    r"[ \t]*,[ \t]*(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|"
+    r"(?<![ \t])[ \t]*,[ \t]*(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|"
+    r"N[EVHJMYCD]|"
     r"O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|W[AVIY]|(?i:" + _STATES + r"))\b(?:[ \t]+\d{5})?"
 )
 #: after "the <place>": the noun phrase goes on ("in the Route 9 school bus crash"), so the
 #: preposition stays
-_NP_GOES_ON = re.compile(r"[ \t]+(?!(?:and|or|but|with|who|which|was|were|is|are|has|had|in|on|"
+_NP_GOES_ON = re.compile(r"(?<![ \t])[ \t]+(?!(?:and|or|but|with|who|which|was|were|is|are|has|"
+                         r"had|in|on|"
                          r"at|for|to|after|before|during|shows?|last|this|yesterday|today|"
                          r"tonight|when|while|where|because|since|then|\w+ed|\w+ing)\b)[a-z]")
 _STATE = re.compile(r"[A-Z]{2}|(?i:" + _STATES + r")")
 _CITY_BEFORE = re.compile(r"(?P<city>\b[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,2}),[ \t]*$")
 _SUBJECT_VERB = re.compile(
-    r"[ \t]*(?:['’]s[ \t]+)?(?:was|is|had|has|have|presented|presents|developed|underwent|"
+    r"(?<![ \t])[ \t]*(?:['’]s[ \t]+)?(?:was|is|had|has|have|presented|presents|developed|"
+    r"underwent|"
     r"reports|reported|noticed|complained|came|fell|sustained|suffered|went|said|says|"
     r"underwent|arrived|died|passed|received|required|needed|needs|did|does|will|would|"
     r"can|could|should|experienced|began|started|lives|lived|works|worked)\b", re.I
@@ -857,7 +864,8 @@ def _remove_edit(text: str, finding: Finding, sents: Sequence[Sentence]) -> Edit
     return _parenthetical(text, start, end, finding, sents)
 
 
-_VERB_AFTER = re.compile(r"[ \t]*,[ \t]+(?=(?:shows?|demonstrates?|reveals?|depicts?|confirms?|"
+_VERB_AFTER = re.compile(r"(?<![ \t])[ \t]*,[ \t]+(?=(?:shows?|demonstrates?|reveals?|depicts?|"
+                         r"confirms?|"
                          r"was|is|were|are|has|had|presented|underwent|developed)\b)")
 
 
@@ -883,11 +891,32 @@ def _parenthetical(text: str, start: int, end: int, finding: Finding,
 
 # ------------------------------------------------------------------------------ clauses
 
-_CLAUSE_DELIMITER = re.compile(r"[ \t]*(?:[,;]|[ \t]-{1,2}[ \t]|[ \t][–—][ \t]|—)[ \t]*")
-_CONNECTOR = re.compile(
-    r"(?i)(?:[,;]?[ \t]*\b(?:who|which|that|after|when|while|and|but|then|with|because|since|"
-    r"following|before|until|whose|where|so|as)\b[ \t]*)+$"
-)
+_CLAUSE_DELIMITER = re.compile(r"(?<![ \t])[ \t]*(?:[,;]|[ \t]-{1,2}[ \t]|[ \t][–—][ \t]|—)"
+                               r"[ \t]*")
+_CONNECTORS = _words("who which that after when while and but then with because since "
+                     "following before until whose where so as")
+
+
+def _connector_before(text: str, start: int, end: int) -> int | None:
+    """Where the run of connectors ("who", "and then", ", which") that ends at ``end`` starts,
+    if the text just before ``end`` is one."""
+    cursor, found = end, None
+    while True:
+        position = cursor
+        while position > start and text[position - 1] in " \t":
+            position -= 1
+        word_end = position
+        while position > start and text[position - 1].isalpha():
+            position -= 1
+        if position == word_end or text[position:word_end].lower() not in _CONNECTORS or (
+                position > start and text[position - 1].isalnum()):
+            break
+        cursor = found = position
+        while cursor > start and text[cursor - 1] in " \t":
+            cursor -= 1
+        if cursor > start and text[cursor - 1] in ",;":
+            cursor = found = cursor - 1
+    return found
 
 
 def _segments(text: str, sentence: Sentence) -> list[tuple[int, int]]:
@@ -917,7 +946,7 @@ def _segments(text: str, sentence: Sentence) -> list[tuple[int, int]]:
 
 
 _NARRATIVE_START = re.compile(
-    r"(?i)[^\w]*(?:he|she|they|his|her|their|(?:the|our|this|his|her|their)\s+"
+    r"(?i)\W{0,12}(?:he|she|they|his|her|their|(?:the|our|this|his|her|their)\s+"
     r"(?:patient|child|kid|baby|infant|boy|girl|man|woman|family|parents?|mother|father|mom|"
     r"dad|wife|husband|sister|brother|son|daughter|little\s+\w+)|mother|father|mom|mum|dad|"
     r"parents?|family|grandmother|grandfather)\b"
@@ -968,15 +997,16 @@ def _clause_edit(text: str, finding: Finding, sents: Sequence[Sentence]) -> Edit
         # the whole segment serves the finding: take it with its delimiter
         return _segment_removal(text, sentence, segments, covered, finding)
     # a trailing clause: "boy who fell off ...", "woman on warfarin", "..., and died"
-    lead = _CONNECTOR.search(text, start, f_start)
-    cut_start = lead.start() if lead else f_start
+    lead_at = _connector_before(text, start, f_start)
+    lead = text[lead_at:f_start] if lead_at is not None else None
+    cut_start = lead_at if lead_at is not None else f_start
     tail = text[f_end:end]
     if not content_words(_strip_decoration(tail)):
         if not lead:
             prep = _PREP_BEFORE.search(text, start, f_start)
             cut_start = prep.start() if prep else cut_start
         return _removal(text, cut_start, end, finding)
-    if lead and re.match(r"(?i)[,;]?[ \t]*(?:who|which|that)\b", lead.group(0)) and (
+    if lead and re.match(r"(?i)[,;]?[ \t]*(?:who|which|that)\b", lead) and (
             _IMAGING_VERB.match(text, f_end) or text[f_end:f_end + 1] in ",;)"):
         # "a boxer who punched a wall shows ...": the relative clause goes, cleanly
         return _removal(text, cut_start, f_end, finding)
@@ -1088,35 +1118,36 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> tuple[str, list[int]]:
 _TIDY: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\([ \t]*[,;:]?[ \t]*\)|\[[ \t]*[,;:]?[ \t]*\]"), ""),   # empty brackets
     (re.compile(r"\([ \t]*[,;:][ \t]*"), "("),
-    (re.compile(r"[ \t]*[,;:][ \t]*\)"), ")"),
+    (re.compile(r"(?<![ \t])[ \t]*[,;:][ \t]*\)"), ")"),
     (re.compile(r"\([ \t]+"), "("),
-    (re.compile(r"[ \t]+\)"), ")"),
-    (re.compile(r"[ \t]*,(?:[ \t]*,)+"), ","),
-    (re.compile(r"[ \t]*;(?:[ \t]*[;,])+"), ";"),
+    (re.compile(r"(?<![ \t])[ \t]+\)"), ")"),
+    (re.compile(r"(?<![ \t])[ \t]*,(?:[ \t]*,)+"), ","),
+    (re.compile(r"(?<![ \t])[ \t]*;(?:[ \t]*[;,])+"), ";"),
     (re.compile(r",[ \t]*;"), ";"),
-    (re.compile(r"[ \t]*[,;:][ \t]*(?=[.!?](?:\s|$))"), ""),
-    (re.compile(r"[ \t]*[,;][ \t]*(?=\r?\n|$)"), ""),
+    (re.compile(r"(?<![ \t])[ \t]*[,;:][ \t]*(?=[.!?](?:\s|$))"), ""),
+    (re.compile(r"(?<![ \t])[ \t]*[,;][ \t]*(?=\r?\n|$)"), ""),
     (re.compile(r"(?<![.])\.[ \t]*\.(?!\.)"), "."),
-    (re.compile(r"[ \t]{2,}"), " "),
+    (re.compile(r"(?<![ \t])[ \t]{2,}"), " "),
     (re.compile(r"(?<=[^:.!?\s])[ \t]+(?=[,.;:!?](?:\s|$|[^\w]))"), ""),
     (re.compile(r"(?<=\w)[ \t]+(?=[”’])"), ""),
     (re.compile(r"(?i)\b(?:in|at|on|of|for|from|with|by|during|after|into)[ \t]+"
                 r"(?=(?:shows?|demonstrates?|reveals?|depicts?)\b)"), ""),
-    (re.compile(r"[ \t]*[,;]([ \t]*[^\w\s,;.!?#]+)(?=[ \t]*(?:\r?\n|$))"), r"\1"),
-    (re.compile(r"(?i)[ \t]+\b(?:for|from|in|at|on|to|of|by|near|into)[ \t]*(?=[,.;:!?](?:\s|$))"),
-     ""),
-    (re.compile(r"[ \t]*(?:“[ \t]*”|‘[ \t]*’|\"[ \t]*\"|«[ \t]*»)"), ""),
-    (re.compile(r"(?i)\b(?:obtained|acquired|performed|taken|done|imaged|scanned|\w+ed)[ \t]+"
+    (re.compile(r"(?<![ \t])[ \t]*[,;]([ \t]*[^\w\s,;.!?#]++)(?=[ \t]*(?:\r?\n|$))"), r"\1"),
+    (re.compile(r"(?i)(?<![ \t])[ \t]+\b(?:for|from|in|at|on|to|of|by|near|into)[ \t]*"
+                r"(?=[,.;:!?](?:\s|$))"), ""),
+    (re.compile(r"(?<![ \t])[ \t]*(?:“[ \t]*”|‘[ \t]*’|\"[ \t]*\"|«[ \t]*»)"), ""),
+    (re.compile(r"(?i)\b(?:obtained|acquired|performed|taken|done|imaged|scanned|[a-z]{1,30}ed)"
+                r"[ \t]+"
                 r"(?=(?:shows?|demonstrates?|reveals?|depicts?|confirms?)\b)"), ""),
     (re.compile(r"\b(?:[Tt]he|[Aa]n?)[ \t]+(?=(?:born|with|who|was|is|has|had|and|of|in|on|at|"
                 r"to|shows?)\b|[.,;:!?])"), ""),
-    (re.compile(r"[ \t]+(?=\r?\n|$)"), ""),
+    (re.compile(r"(?<![ \t])[ \t]+(?=\r?\n|$)"), ""),
     (re.compile(r"(?:(?<=\n)|^)[ \t]+"), ""),
-    (re.compile(r"(?i)[,;]?[ \t]*\b(?:and|or|but|then|with|who|which|whereas|while|"
+    (re.compile(r"(?i)(?<![ \t,;])[,;]?[ \t]*\b(?:and|or|but|then|with|who|which|whereas|while|"
                 r"after)[ \t]*(?=[.;!?](?:\s|$)|\r?\n|$)"), ""),
     (re.compile(r"(?i),[ \t]*\b(?:and|or|but|then)[ \t]*,"), ","),
 ]
-_LEADING_PUNCT = re.compile(r"[ \t]*[,;:]+[ \t]*")
+_LEADING_PUNCT = re.compile(r"[,;:]+[ \t]*")
 _LEADING_CONNECTOR = re.compile(r"(?i)(?:and|or|but|then|with|who|which)\b[ \t]*")
 _ARTICLE_FIX = re.compile(r"\b([Aa])(n?)([ \t]+)([\w-]+)")
 
@@ -1276,7 +1307,20 @@ def _empty_prose(body: str) -> bool:
     return not ({w.lower() for w in words} & _AGE_GROUP_WORDS)
 
 
-_TRAILING_TAGS = re.compile(r"(?:[ \t]*#\w+[^\w#\s]*)+[ \t]*$")
+def _trailing_tags(text: str, begin: int, end: int) -> int | None:
+    """Where the hashtags that end a sentence start ("... #pedsrad #neuro"), if it ends so."""
+    cursor, found = end, None
+    while cursor > begin:
+        position = cursor
+        while position > begin and text[position - 1] in " \t":
+            position -= 1
+        token_end = position
+        while position > begin and not text[position - 1].isspace():
+            position -= 1
+        if not re.match(r"#\w", text[position:token_end]) or "#" in text[position + 1:token_end]:
+            break
+        cursor = found = position
+    return found
 
 
 def _drop_empty_sentences(text: str, points: list[int]) -> tuple[str, list[int]]:
@@ -1284,14 +1328,13 @@ def _drop_empty_sentences(text: str, points: list[int]) -> tuple[str, list[int]]
         if not _touches(points, sentence.start, sentence.end):
             continue
         begin = label_end(text, sentence)
-        tags = _TRAILING_TAGS.search(text, begin, sentence.end)
-        if tags and tags.start() > begin and not re.search(r"#\w", text[begin:tags.start()]):
+        tags = _trailing_tags(text, begin, sentence.end)
+        if tags is not None and tags > begin and not re.search(r"#\w", text[begin:tags]):
             # "Cheer her on: #childhoodcancer": drop the words, keep the disease hashtags
-            prose = text[begin:tags.start()]
+            prose = text[begin:tags]
             if re.search(r"\w", prose) and _empty_prose(prose) and (
                     begin == sentence.start or not text[sentence.start:begin].strip()):
-                cut = tags.start() + len(tags.group(0)) - len(tags.group(0).lstrip(" \t"))
-                text, points = _replace(text, points, begin, cut, "")
+                text, points = _replace(text, points, begin, tags, "")
             continue
         if is_empty_sentence(text, sentence):
             edit = _sentence_removal(text, sentence, None)
@@ -1307,6 +1350,10 @@ def _drop_empty_sentences(text: str, points: list[int]) -> tuple[str, list[int]]
 
 
 # ================================================================================= fixing
+
+#: captions longer than this are not fixed (a caption is a few hundred characters; Instagram
+#: stops at 2,200): the fixer is not a document editor, and its work must stay bounded
+MAX_FIX_CHARS = 20_000
 
 #: lints a caption text (already masked and filtered by the caller)
 LintFn = Callable[[str], list[Finding]]
@@ -1356,6 +1403,9 @@ def fix_loop(text: str, lint: LintFn, nlp: Any = None, unsafe: bool = False,
     a fix may uncover another finding, and fixing the result again changes nothing."""
     result = FixResult(text)
     current = lint(text)
+    if len(text) > MAX_FIX_CHARS:
+        result.remaining = current
+        return result
     for round_ in range(max_rounds):
         todo = [f for f in current if fixable(f, unsafe)]
         if not todo:

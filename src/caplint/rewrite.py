@@ -26,6 +26,7 @@ from typing import Any
 
 from .findings import Finding
 from .fixes import (
+    MAX_FIX_CHARS,
     Edit,
     FixResult,
     LintFn,
@@ -149,6 +150,9 @@ def rewrite_loop(text: str, lint: LintFn, nlp: Any = None, protect: ProtectFn | 
     --rewrite`` masks suppression comments and skips suppressed rules)."""
     result = FixResult(text)
     current = lint(text)
+    if len(text) > MAX_FIX_CHARS:
+        result.remaining = current
+        return result
 
     def step(new: str, applied: list[Finding]) -> bool:
         nonlocal current
