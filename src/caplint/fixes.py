@@ -762,7 +762,9 @@ _PLACE_TAIL = re.compile(
 _NP_GOES_ON = re.compile(r"(?<![ \t])[ \t]+(?!(?:and|or|but|with|who|which|was|were|is|are|has|"
                          r"had|in|on|"
                          r"at|for|to|after|before|during|shows?|last|this|yesterday|today|"
-                         r"tonight|when|while|where|because|since|then|\w+ed|\w+ing)\b)[a-z]")
+                         r"tonight|when|while|where|because|since|then|ago|one|two|three|four|"
+                         r"five|six|seven|eight|nine|ten|several|few|a|an|the|\w+ed|\w+ing)\b)"
+                         r"[a-z]")
 _STATE = re.compile(r"[A-Z]{2}|(?i:" + _STATES + r")")
 _CITY_BEFORE = re.compile(r"(?P<city>\b[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,2}),[ \t]*$")
 _SUBJECT_VERB = re.compile(
@@ -1141,6 +1143,7 @@ _TIDY: list[tuple[re.Pattern[str], str]] = [
                 r"(?=(?:shows?|demonstrates?|reveals?|depicts?|confirms?)\b)"), ""),
     (re.compile(r"\b(?:[Tt]he|[Aa]n?)[ \t]+(?=(?:born|with|who|was|is|has|had|and|of|in|on|at|"
                 r"to|shows?)\b|[.,;:!?])"), ""),
+    (re.compile(r"(?<![ \t])[ \t]+\b(?:the|a|an)(?=[.,;:!?](?:\s|$))"), ""),
     (re.compile(r"(?<![ \t])[ \t]+(?=\r?\n|$)"), ""),
     (re.compile(r"(?:(?<=\n)|^)[ \t]+"), ""),
     (re.compile(r"(?i)(?<![ \t,;])[,;]?[ \t]*\b(?:and|or|but|then|with|who|which|whereas|while|"
