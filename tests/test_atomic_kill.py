@@ -48,17 +48,25 @@ SLOW_WRITER = textwrap.dedent("""
     import os, sys, time
     from caplint import atomic
 
-    real_fdopen = os.fdopen
+    path, size, phase = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+
+    def wait_here(name):
+        if name == phase:
+            print("ready", flush=True)
+            time.sleep(120)  # killed here
+
+    real_fdopen, real_fsync, real_replace = os.fdopen, os.fsync, os.replace
 
     class Slow:
         def __init__(self, stream):
             self.stream = stream
         def write(self, data):
-            print("writing", flush=True)
-            for start in range(0, len(data), 65536):
-                self.stream.write(data[start:start + 65536])
-                self.stream.flush()
-                time.sleep(0.002)
+            wait_here("start")
+            half = len(data) // 2
+            self.stream.write(data[:half])
+            self.stream.flush()
+            wait_here("half")
+            self.stream.write(data[half:])
         def __getattr__(self, name):
             return getattr(self.stream, name)
         def __enter__(self):
@@ -66,35 +74,55 @@ SLOW_WRITER = textwrap.dedent("""
         def __exit__(self, *exc):
             self.stream.close()
 
+    def fsync(descriptor):
+        real_fsync(descriptor)
+        wait_here("fsynced")
+
+    def replace(source, target):
+        wait_here("replacing")
+        real_replace(source, target)
+
     atomic.os.fdopen = lambda fd, mode: Slow(real_fdopen(fd, mode))
-    path, size = sys.argv[1], int(sys.argv[2])
+    atomic.os.fsync = fsync
+    atomic.os.replace = replace
     original = open(path, "rb").read()
     atomic.write_atomic(path, b"N" * size, expected=original)
     print("done", flush=True)
 """)
 
 
-@pytest.mark.parametrize("delay", [0.0, 0.05, 0.15, 0.3])
-def test_sigkill_while_writing_keeps_the_original(tmp_path, delay):
-    """A separate process writing 8 MB slowly is SIGKILLed from outside at various moments: the
-    file is the original byte for byte (or, if the kill came late, entirely the new bytes)."""
+def run_writer(path: Path, size: int, phase: str) -> int:
+    """Write ``size`` new bytes over ``path`` in a separate process, SIGKILLed from outside when
+    it reaches ``phase`` (never, for "none")."""
+    child = subprocess.Popen([sys.executable, "-c", SLOW_WRITER, str(path), str(size), phase],
+                             stdout=subprocess.PIPE, text=True)
+    line = child.stdout.readline().strip()
+    if line == "ready":
+        child.send_signal(signal.SIGKILL)
+    child.wait(timeout=60)
+    return child.returncode
+
+
+@pytest.mark.parametrize("phase", ["start", "half", "fsynced", "replacing"])
+def test_sigkill_while_writing_keeps_the_original(tmp_path, phase):
+    """A separate process writing 8 MB is SIGKILLed from outside at each phase of the write
+    (before any byte, half written, flushed to disk, just before the rename): the file is the
+    original byte for byte, and what the kill leaves is a hidden temporary file."""
     path = tmp_path / "post.txt"
     original = (CAPTION * 2000).encode()
     path.write_bytes(original)
-    size = 8 * 1024 * 1024
-    child = subprocess.Popen([sys.executable, "-c", SLOW_WRITER, str(path), str(size)],
-                             stdout=subprocess.PIPE, text=True)
-    assert child.stdout.readline().strip() == "writing"
-    time.sleep(delay)
-    child.send_signal(signal.SIGKILL)
-    child.wait(timeout=60)
-    assert child.returncode == -signal.SIGKILL
-    data = path.read_bytes()
-    assert data == original or data == b"N" * size, "the file was left half-written"
-    assert data == original  # killed long before the ~0.3 s the slow write needs
-    # whatever the kill left behind is a hidden temporary file, never a caption file
+    assert run_writer(path, 8 << 20, phase) == -signal.SIGKILL
+    assert path.read_bytes() == original
     extra = leftovers(tmp_path, "post.txt")
     assert all(n.startswith(".post.txt.") and n.endswith(".caplint-tmp") for n in extra), extra
+
+
+def test_writer_not_killed_writes_everything(tmp_path):
+    path = tmp_path / "post.txt"
+    path.write_bytes(CAPTION.encode())
+    assert run_writer(path, 8 << 20, "none") == 0
+    assert path.read_bytes() == b"N" * (8 << 20)
+    assert leftovers(tmp_path, "post.txt") == []
 
 
 @pytest.mark.xfail(reason="atomic.write_atomic writes a named temporary file, which SIGKILL "
@@ -103,11 +131,7 @@ def test_sigkill_while_writing_keeps_the_original(tmp_path, delay):
 def test_sigkill_while_writing_leaves_no_temporary_file(tmp_path):
     path = tmp_path / "post.txt"
     path.write_bytes(CAPTION.encode())
-    child = subprocess.Popen([sys.executable, "-c", SLOW_WRITER, str(path), str(4 << 20)],
-                             stdout=subprocess.PIPE, text=True)
-    child.stdout.readline()
-    child.send_signal(signal.SIGKILL)
-    child.wait(timeout=60)
+    run_writer(path, 4 << 20, "half")
     assert leftovers(tmp_path, "post.txt") == []
 
 
