@@ -104,11 +104,15 @@ def _gazetteer(path: Path) -> frozenset[str]:
 
 
 def gazetteer(rule: Rule) -> frozenset[str]:
-    """The union of the rule's ``gazetteer`` lexicons, lower-cased."""
-    names: frozenset[str] = frozenset()
-    for name in rule.detect.gazetteer:
-        names |= _gazetteer(rule.lexicon_dir / f"{name}.txt")
-    return names
+    """The union of the rule's ``gazetteer`` lexicons, lower-cased (built once per rule)."""
+    return _union(rule.lexicon_dir, rule.detect.gazetteer)
+
+
+@cache
+def _union(folder: Path, names: tuple[str, ...]) -> frozenset[str]:
+    if len(names) == 1:
+        return _gazetteer(folder / f"{names[0]}.txt")
+    return frozenset().union(*(_gazetteer(folder / f"{name}.txt") for name in names))
 
 
 _CAPITALIZED_RUN = compile_pattern(
@@ -192,8 +196,7 @@ def person_like(caption: str, start: int, end: int, rule: Rule) -> bool:
 
 
 _PLACE_TAILS = frozenset(
-    "city county province island islands beach park lake valley heights hills springs falls woods "
-    "township village road street avenue ave blvd boulevard mountains mountain river bay".split()
+    ["city", "county", "province", "island", "islands", "beach", "park", "lake", "valley", "heights", "hills", "springs", "falls", "woods", "township", "village", "road", "street", "avenue", "ave", "blvd", "boulevard", "mountains", "mountain", "river", "bay"]
 )
 
 
@@ -223,8 +226,7 @@ def place_like(caption: str, start: int, end: int, rule: Rule) -> bool:
 _HASHTAG_WORDS = compile_pattern(r"#([A-Za-z][A-Za-z0-9_]{2,})", case_sensitive=True)
 _CAMEL = compile_pattern(r"[A-Z]?[a-z]+|[A-Z]+(?:[a-z]+)?|\d+", case_sensitive=True)
 _SUPPORT_WORDS = frozenset(
-    "team strong prayfor pray praying for warrior army fight fighter brave love journey story "
-    "justice for strength tough hero miracle bless blessed".split()
+    ["team", "strong", "prayfor", "pray", "praying", "for", "warrior", "army", "fight", "fighter", "brave", "love", "journey", "story", "justice", "for", "strength", "tough", "hero", "miracle", "bless", "blessed"]
 )
 
 
@@ -245,11 +247,9 @@ def name_hashtags(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
 
 from . import narrative  # noqa: E402,F401  (registers detectors)
 
-
 _CAPITALIZED_WORD = compile_pattern(r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?", case_sensitive=True)
 _NOT_FIRST_NAMES = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday christmas easter".split()
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "christmas", "easter"]
 )
 
 
