@@ -134,6 +134,12 @@ def test_a_sentence_with_nothing_of_the_disease_left_is_dropped() -> None:
         "CT shows a pneumothorax.")
 
 
+def test_a_line_the_edits_empty_goes_with_its_line_break() -> None:
+    text = "Ida 🌀 Houma\r\nCT shows a bleed.\r\n\r\n#neurorad"
+    out = fixed(text, ("Ida", "NAME", "remove"), ("Houma", "LOCATION", "remove"))
+    assert out == "CT shows a bleed.\r\n\r\n#neurorad"
+
+
 def test_a_bracket_pair_is_never_split() -> None:
     text = "Child with NF1 (diagnosed after his dad was diagnosed). MRI shows a glioma."
     out = fixed(text, ("after his dad was diagnosed)", "HISTORY", "remove-clause"))
@@ -176,7 +182,7 @@ def test_tidy_and_sentences_stay_fast_on_hostile_text(hostile) -> None:
     sentences(hostile)
     text = "A 7 yo X here. " + hostile
     new, points = apply_edits(text, [Edit(9, 10, "")])
-    tidy(new, points + [len(new) // 2, len(new) - 1])
+    tidy(new, [*points, len(new) // 2, len(new) - 1])
     assert time.perf_counter() - began < 10
 
 

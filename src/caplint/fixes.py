@@ -267,7 +267,7 @@ def plan(text: str, findings: Iterable[Finding], doc: Any = None,
     removed = [(e.start, e.end) for e in edits if not e.replacement]
     for finding in ages:
         edit = _age_edit(text, finding, sents, doc, removed)
-        if edit.end > edit.start or edit.replacement:
+        if edit is not None and (edit.end > edit.start or edit.replacement):
             edits.append(_graphemes(text, edit))
     return _resolve([e for e in edits if (e.end > e.start or e.replacement)
                      and (e.clean or e.finding is None or e.finding.severity == "error")])
@@ -622,7 +622,7 @@ def _period_phrase(prep: str, group: str) -> str:
 
 
 def _age_edit(text: str, finding: Finding, sents: Sequence[Sentence], doc: Any,
-              removed: Sequence[tuple[int, int]] = ()) -> Edit:
+              removed: Sequence[tuple[int, int]] = ()) -> Edit | None:
     start, end = finding.start, finding.end
     if re.search(r"(?i)[a-z]\.[a-z]$", text[start:end]) and text[end:end + 1] == ".":
         end += 1  # "16 y.o." with the finding on "16 y.o"
@@ -657,7 +657,7 @@ def _age_edit(text: str, finding: Finding, sents: Sequence[Sentence], doc: Any,
         end = after.end()
     noun_mode = noun is not None or _next_token_kind(text, end, doc, removed) == "noun"
     if not noun_mode and re.fullmatch(r"\d{1,3}", span.strip()):
-        return _removal(text, start, end, finding)  # "3 prior admissions" is a count
+        return None  # "3 prior admissions": a count, not an age; left for the author
     # "a man aged 45", "Boy, age 9", "Infant, 4 months", "A woman in her 60s": one noun phrase
     person = _PERSON_BEFORE.search(before) if noun is None and noun_mode else None
     if person:
@@ -1349,6 +1349,18 @@ def _drop_empty_sentences(text: str, points: list[int]) -> tuple[str, list[int]]
                 _LABEL.fullmatch(body + " ") or not re.search(r"[\w#@]", body)):
             edit = _sentence_removal(text, sentence, None)
             text, points = _replace(text, points, edit.start, edit.end, "")
+    # a line the edits left blank goes with its line break
+    for start, end in reversed(_lines(text)):
+        if text[start:end].strip(" \t") or not _touches(points, start, end) or (
+                start == 0 and end == len(text)):
+            continue
+        newline = re.match(r"\r\n|\r|\n", text[end:])
+        if newline:
+            text, points = _replace(text, points, start, end + newline.end(), "")
+        else:
+            previous = re.search(r"(?:\r\n|\r|\n)$", text[:start])
+            if previous:
+                text, points = _replace(text, points, previous.start(), end, "")
     return text, points
 
 
