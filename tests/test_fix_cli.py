@@ -228,6 +228,47 @@ def test_killed_process_leaves_the_original_intact(tmp_path) -> None:
                for p in leftovers)
 
 
+@pytest.mark.skipif(not hasattr(os, "O_TMPFILE"), reason="unnamed temporary files are Linux-only")
+def test_killed_while_writing_leaves_nothing_behind(tmp_path) -> None:
+    """Killed after the data is written and fsynced but before it has a name: the original is
+    intact and no temporary file is left (the data lived in an unnamed O_TMPFILE file)."""
+    path = write(tmp_path / "post.txt", SAFE_ONLY)
+    original = path.read_bytes()
+    script = textwrap.dedent(f"""
+        import os, signal
+        from caplint import atomic
+        real = os.fsync
+        def die(descriptor):
+            real(descriptor)
+            os.kill(os.getpid(), signal.SIGKILL)
+        atomic.os.fsync = die
+        atomic.write_atomic({str(path)!r}, b"x" * 1_000_000)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True)
+    assert done.returncode == -signal.SIGKILL
+    assert path.read_bytes() == original
+    assert [p.name for p in tmp_path.iterdir()] == ["post.txt"]
+
+
+def test_a_hard_linked_file_is_refused(tmp_path) -> None:
+    path = write(tmp_path / "post.txt", SAFE_ONLY)
+    os.link(path, tmp_path / "copy.txt")
+    result = invoke("fix", str(path))
+    assert result.exit_code == 2
+    assert "hard links" in result.stderr
+    assert path.read_text("utf-8") == SAFE_ONLY
+
+
+def test_utf16_stays_utf16(tmp_path) -> None:
+    path = tmp_path / "post.txt"
+    path.write_bytes(SAFE_ONLY.replace("\n", "\r\n").encode("utf-16-be").join(
+        [b"\xfe\xff", b""]))
+    assert invoke("fix", str(path)).exit_code == 0
+    data = path.read_bytes()
+    assert data.startswith(b"\xfe\xff")
+    assert data[2:].decode("utf-16-be") == SAFE_ONLY_FIXED.replace("\n", "\r\n")
+
+
 def test_file_changed_on_disk_is_not_overwritten(tmp_path) -> None:
     path = write(tmp_path / "post.txt", "new content")
     with pytest.raises(atomic.ChangedOnDisk):

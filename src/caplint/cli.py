@@ -263,7 +263,7 @@ def _run_fix(paths: list[str], *, overrides: dict, config_path: str | None, diff
     import json
     from pathlib import Path
 
-    from .atomic import encode_like, write_atomic
+    from .atomic import decode_like, encode_like, write_atomic
     from .config import ConfigError
     from .configfile import Resolver
     from .fixes import FileFix, fix_source, unified_diff
@@ -297,7 +297,7 @@ def _run_fix(paths: list[str], *, overrides: dict, config_path: str | None, diff
             linter = linters.get(key) or linters.setdefault(key, Linter(file_config))
             text = read_text(path)
             raw = None if path == "-" else Path(path).read_bytes()
-            if raw is not None and raw.decode("utf-8-sig", "replace") != text:
+            if raw is not None and _decoded(raw, decode_like) != text:
                 raise SourceError(path, "changed on disk while it was being read")
             source = (SourceFile("<stdin>", text, (Caption("<stdin>", text),)) if path == "-"
                       else parse(path, text, SourceOptions(file_config.caption_fields,
@@ -351,6 +351,13 @@ def _run_fix(paths: list[str], *, overrides: dict, config_path: str | None, diff
         return EXIT_ERROR if run.errors else EXIT_FINDINGS if run.failed else EXIT_CLEAN
     return _run_check(files, config, fmt, show_text, verbose, overrides=overrides,
                       config_path=config_path)
+
+
+def _decoded(raw: bytes, decode) -> str | None:
+    try:
+        return decode(raw)
+    except UnicodeDecodeError:
+        return None
 
 
 @app.command("rewrite")
