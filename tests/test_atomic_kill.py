@@ -125,9 +125,6 @@ def test_writer_not_killed_writes_everything(tmp_path):
     assert leftovers(tmp_path, "post.txt") == []
 
 
-@pytest.mark.xfail(reason="atomic.write_atomic writes a named temporary file, which SIGKILL "
-                          "leaves behind (hidden, never linted); an O_TMPFILE + linkat writer "
-                          "would leave nothing -- reported to the fix owner", strict=False)
 def test_sigkill_while_writing_leaves_no_temporary_file(tmp_path):
     path = tmp_path / "post.txt"
     path.write_bytes(CAPTION.encode())
@@ -288,10 +285,6 @@ def test_dangling_symlink_is_exit_2_and_nothing_is_created(tmp_path):
     assert (tmp_path / "gone.txt").is_symlink()
 
 
-@pytest.mark.xfail(reason="os.replace gives the fixed file a new inode, so another hard link "
-                          "to the caption keeps the protected text; fix should refuse (or "
-                          "write in place) when st_nlink > 1 -- reported to the fix owner",
-                   strict=False)
 def test_hard_link_does_not_keep_the_protected_text(tmp_path):
     path = tmp_path / "post.txt"
     path.write_text(CAPTION, encoding="utf-8")

@@ -119,7 +119,6 @@ def _python_patterns() -> list[tuple[str, re.Pattern]]:
 #: caption, which is quadratic over a long run of spaces (and ``_BARE_AGE`` is exponential over
 #: digits).  They are checked together, as an expected failure, until they are rewritten; then
 #: the test reports XPASS and the entry should leave this list.
-KNOWN_SLOW = ("caplint.fixes.",)
 TIME_LIMIT = 10.0  # seconds for all inputs of one pattern; a linear one needs milliseconds
 
 
@@ -149,9 +148,7 @@ def _run_limited(patterns: list[re.Pattern], sizes: tuple[int, ...], limit: floa
     return None
 
 
-ALL_PY_PATTERNS = _python_patterns()
-PY_PATTERNS = [(label, pattern) for label, pattern in ALL_PY_PATTERNS
-               if not label.startswith(KNOWN_SLOW)]
+PY_PATTERNS = _python_patterns()
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork to stop a match")
 
 
@@ -161,17 +158,6 @@ def test_python_re_pattern_is_linear(label, pattern):
     running = _run_limited([pattern], (1_000, 100_000), TIME_LIMIT)
     assert running is None, (f"{label} ({pattern.pattern[:80]!r}) runs over {TIME_LIMIT}s on "
                              f"{running}: make it linear or compile it with re2")
-
-
-@needs_fork
-@pytest.mark.xfail(reason="caplint.fixes: Python re patterns that are "
-                          "quadratic on hostile input (reported to their owners)", strict=False)
-def test_known_slow_python_patterns():
-    slow = [(label, p) for label, p in ALL_PY_PATTERNS if label.startswith(KNOWN_SLOW)]
-    running = _run_limited([p for _, p in slow], (5_000,), 5.0)
-    if running is not None:
-        index = int(running[1:].split()[0])
-        pytest.fail(f"{slow[index][0]} runs over the limit on {running.split(' on ')[1]}")
 
 
 # ----------------------------------------------------------------------------- the whole Linter
