@@ -24,6 +24,11 @@ _ROMAN_OR_FILLER = re.compile(r"^(?:[IVX]+|[a-z]\w*|\d\w*|'s|s)$")
 #: captions linted before the pattern prefilters are compiled (see :class:`Prefilter`)
 RULE_PREFILTER_AFTER = 16
 ALLOW_PREFILTER_AFTER = 128
+#: patterns longer than this are searched one by one, outside the prefilter's set
+PREFILTER_MAX_PATTERN = 5000
+#: RE2 memory budget of a prefilter set (program + DFA cache); should its DFA run out, the
+#: prefilter answers "search everything" for that text (see :class:`Prefilter`)
+PREFILTER_MAX_MEM = 16 << 20
 
 
 class _Everything:
@@ -55,7 +60,13 @@ class Prefilter:
     def __init__(self, patterns: Sequence[Pattern], after: int = 0) -> None:
         self.size = len(patterns)
         self._set: Any = None
-        self._pending = list(patterns) if len({_options(p) for p in patterns}) == 1 else []
+        # the few very large alternations (lexicons) stay out of the set and are always searched:
+        # one search each costs little, while their programs would double the set's memory
+        self._always = frozenset(i for i, p in enumerate(patterns)
+                                 if len(p.pattern) > PREFILTER_MAX_PATTERN)
+        self._index = [i for i in range(self.size) if i not in self._always]
+        uniform = len({_options(p) for p in patterns}) == 1
+        self._pending = [patterns[i] for i in self._index] if uniform else []
         self._countdown = after
 
     def hits(self, text: str) -> Container[int]:
@@ -68,15 +79,21 @@ class Prefilter:
             if self._set is None:
                 return _EVERYTHING
         found = self._set.Match(text)
-        if not found or self.size not in found:
+        sentinel = len(self._index)
+        if not found or sentinel not in found:
             return _EVERYTHING  # no sentinel: the DFA gave up, so search every pattern
-        return frozenset(found)
+        index = self._index
+        return self._always.union(index[i] for i in found if i != sentinel)
 
 
 def _pattern_set(patterns: Sequence[Pattern]) -> Any:
     """An RE2 set over ``patterns`` plus the sentinel (index ``len(patterns)``), or None."""
+    options = re2.Options()
+    for name in re2.Options.NAMES:
+        setattr(options, name, getattr(patterns[0].options, name))
+    options.max_mem = PREFILTER_MAX_MEM  # bounds the set's program and DFA cache
     try:
-        matcher = re2.Set.SearchSet(patterns[0].options)
+        matcher = re2.Set.SearchSet(options)
         for pattern in patterns:
             matcher.Add(pattern.pattern)
         matcher.Add("")  # the sentinel: matches every text
