@@ -83,8 +83,18 @@ def _sentence_count(ctx: Context, findings: list[Finding]) -> int:
 
 
 #: Quasi-identifiers: each alone may be a warning, together they can single out a patient.
-QUASI_IDENTIFIERS = ("AGE", "DATE", "LOCATION", "DEMOGRAPHIC", "HIGH_PROFILE", "UNIQUE_FEATURE",
-                     "NAME", "ID", "OUTCOME", "HISTORY")
+QUASI_IDENTIFIERS = (
+    "AGE",
+    "DATE",
+    "LOCATION",
+    "DEMOGRAPHIC",
+    "HIGH_PROFILE",
+    "UNIQUE_FEATURE",
+    "NAME",
+    "ID",
+    "OUTCOME",
+    "HISTORY",
+)
 
 
 @detector("combined_risk", caption=True)
@@ -94,8 +104,11 @@ def combined_risk(ctx: Context, rule: Rule, findings: list[Finding]) -> Iterator
     present = [f for f in findings if f.category in QUASI_IDENTIFIERS and f.source != "caption"]
     categories = sorted({f.category for f in present}, key=QUASI_IDENTIFIERS.index)
     if len(categories) >= 3 and any(f.severity != "error" for f in present):
-        yield (min(f.start for f in present), max(f.end for f in present),
-               "combines " + " + ".join(categories))
+        yield (
+            min(f.start for f in present),
+            max(f.end for f in present),
+            "combines " + " + ".join(categories),
+        )
 
 
 @cache
@@ -144,16 +157,16 @@ def place_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
         while index < len(words):
             offset = run_start + len(" ".join(words[:index])) + (1 if index else 0)
             for size in range(len(words) - index, 0, -1):
-                candidate = " ".join(words[index:index + size]).rstrip(".,'’")
+                candidate = " ".join(words[index : index + size]).rstrip(".,'’")
                 key = candidate.lower().removesuffix("'s").removesuffix("’s")
                 if key not in places:
                     continue
-                before = text[max(0, offset - 40):offset]
+                before = text[max(0, offset - 40) : offset]
                 stripped = before.rstrip()
                 initial = not stripped or stripped[-1] in _SENTENCE_END
                 if size == 1 and initial and not _LOCATIVE_BEFORE.search(before):
                     continue
-                following = words[index + size:index + size + 1]
+                following = words[index + size : index + size + 1]
                 if words[index + size - 1][-1] in ".,;'’":
                     following = []  # the run goes on past the end of a sentence or clause
                 if size == 1 and following:
@@ -162,7 +175,7 @@ def place_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
                         continue  # "Anna Kowalski", "Austin Smith": a name, not a place
                 end = offset + len(candidate)
                 if following and following[0].lower().rstrip(".,") in _PLACE_SUFFIXES:
-                    end = offset + len(" ".join(words[index:index + size + 1]).rstrip(".,"))
+                    end = offset + len(" ".join(words[index : index + size + 1]).rstrip(".,"))
                 yield offset, end
                 index += size - 1
                 break
@@ -196,7 +209,34 @@ def person_like(caption: str, start: int, end: int, rule: Rule) -> bool:
 
 
 _PLACE_TAILS = frozenset(
-    ["city", "county", "province", "island", "islands", "beach", "park", "lake", "valley", "heights", "hills", "springs", "falls", "woods", "township", "village", "road", "street", "avenue", "ave", "blvd", "boulevard", "mountains", "mountain", "river", "bay"]
+    [
+        "city",
+        "county",
+        "province",
+        "island",
+        "islands",
+        "beach",
+        "park",
+        "lake",
+        "valley",
+        "heights",
+        "hills",
+        "springs",
+        "falls",
+        "woods",
+        "township",
+        "village",
+        "road",
+        "street",
+        "avenue",
+        "ave",
+        "blvd",
+        "boulevard",
+        "mountains",
+        "mountain",
+        "river",
+        "bay",
+    ]
 )
 
 
@@ -213,12 +253,12 @@ def place_like(caption: str, start: int, end: int, rule: Rule) -> bool:
     lowered = [w.lower() for w in words]
     for size in range(len(words), 0, -1):
         for start in range(len(words) - size + 1):
-            if " ".join(lowered[start:start + size]) in places:
+            if " ".join(lowered[start : start + size]) in places:
                 return True
     if words and all(w[0].isupper() for w in words) and not text.isupper():
         if len(words) >= 2 and lowered[-1] in _PLACE_TAILS:
             return True
-        before = caption[max(0, start - 40):start]
+        before = caption[max(0, start - 40) : start]
         return bool(_LOCATIVE_BEFORE.search(before))
     return False
 
@@ -226,7 +266,30 @@ def place_like(caption: str, start: int, end: int, rule: Rule) -> bool:
 _HASHTAG_WORDS = compile_pattern(r"#([A-Za-z][A-Za-z0-9_]{2,})", case_sensitive=True)
 _CAMEL = compile_pattern(r"[A-Z]?[a-z]+|[A-Z]+(?:[a-z]+)?|\d+", case_sensitive=True)
 _SUPPORT_WORDS = frozenset(
-    ["team", "strong", "prayfor", "pray", "praying", "for", "warrior", "army", "fight", "fighter", "brave", "love", "journey", "story", "justice", "for", "strength", "tough", "hero", "miracle", "bless", "blessed"]
+    [
+        "team",
+        "strong",
+        "prayfor",
+        "pray",
+        "praying",
+        "for",
+        "warrior",
+        "army",
+        "fight",
+        "fighter",
+        "brave",
+        "love",
+        "journey",
+        "story",
+        "justice",
+        "for",
+        "strength",
+        "tough",
+        "hero",
+        "miracle",
+        "bless",
+        "blessed",
+    ]
 )
 
 
@@ -249,7 +312,29 @@ from . import narrative  # noqa: E402,F401  (registers detectors)
 
 _CAPITALIZED_WORD = compile_pattern(r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?", case_sensitive=True)
 _NOT_FIRST_NAMES = frozenset(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "christmas", "easter"]
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "christmas",
+        "easter",
+    ]
 )
 
 
@@ -265,8 +350,12 @@ def first_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
         word = match.group(0)
         key = word.lower()
         parts = key.split("-")
-        if (key in _NOT_FIRST_NAMES or key in places or len(key) < 3
-                or not all(p in names for p in parts)):
+        if (
+            key in _NOT_FIRST_NAMES
+            or key in places
+            or len(key) < 3
+            or not all(p in names for p in parts)
+        ):
             continue  # "Florida", "Austin": the place rules decide; "Mercedes-Benz" is no name
         before = text[: match.start()].rstrip()
         if not before or before[-1] in _SENTENCE_END:

@@ -62,8 +62,9 @@ class Prefilter:
         self._set: Any = None
         # the few very large alternations (lexicons) stay out of the set and are always searched:
         # one search each costs little, while their programs would double the set's memory
-        self._always = frozenset(i for i, p in enumerate(patterns)
-                                 if len(p.pattern) > PREFILTER_MAX_PATTERN)
+        self._always = frozenset(
+            i for i, p in enumerate(patterns) if len(p.pattern) > PREFILTER_MAX_PATTERN
+        )
         self._index = [i for i in range(self.size) if i not in self._always]
         uniform = len({_options(p) for p in patterns}) == 1
         self._pending = [patterns[i] for i in self._index] if uniform else []
@@ -129,7 +130,9 @@ class CompiledRule:
         if phrase_pattern is not None:
             patterns.append(phrase_pattern)
         hashtags = frozenset(
-            entry.lower().replace(" ", "") for name in detect.hashtags for entry in rule.lexicon(name)
+            entry.lower().replace(" ", "")
+            for name in detect.hashtags
+            for entry in rule.lexicon(name)
         )
         return cls(
             rule=rule,
@@ -137,7 +140,9 @@ class CompiledRule:
             hashtags=hashtags,
             entities=frozenset(detect.entities),
             # require/exclude test the matched text: case-sensitive unless they say (?i)
-            require=compile_pattern(detect.require, case_sensitive=True) if detect.require else None,
+            require=compile_pattern(detect.require, case_sensitive=True)
+            if detect.require
+            else None,
             exclude=[compile_pattern(p, case_sensitive=True) for p in detect.exclude],
         )
 
@@ -170,25 +175,40 @@ class CompiledAllow:
 class Engine:
     """Runs a set of rules over captions that have already been parsed."""
 
-    def __init__(self, rules: Sequence[Rule], allow: Sequence[AllowList], nlp: Any = None,
-                 extra_allow: Sequence[AllowList] = ()) -> None:
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        allow: Sequence[AllowList],
+        nlp: Any = None,
+        extra_allow: Sequence[AllowList] = (),
+    ) -> None:
         self.rules = list(rules)
-        self.compiled = [CompiledRule.build(rule) for rule in self.rules
-                         if rule.detect.scope == "span"
-                         and rule.detect.detector not in CAPTION_DETECTORS]
-        self.caption_rules = [rule for rule in self.rules
-                              if rule.detect.detector in CAPTION_DETECTORS]
+        self.compiled = [
+            CompiledRule.build(rule)
+            for rule in self.rules
+            if rule.detect.scope == "span" and rule.detect.detector not in CAPTION_DETECTORS
+        ]
+        self.caption_rules = [
+            rule for rule in self.rules if rule.detect.detector in CAPTION_DETECTORS
+        ]
         self.allow = [CompiledAllow.build(a) for a in (*allow, *extra_allow)]
         # per caption, one pass over the text says which patterns can match; only those run
         # (built after enough captions to repay their compile time: ~20 ms saves ~1 ms a caption
         # for the rule patterns, ~35 ms saves ~0.2 ms for the allow lists' large alternations)
-        self._rule_prefilter = Prefilter([p for c in self.compiled for p in c.patterns],
-                                         after=RULE_PREFILTER_AFTER)
-        self._allow_prefilter = Prefilter([p for a in self.allow for p in a.patterns],
-                                          after=ALLOW_PREFILTER_AFTER)
+        self._rule_prefilter = Prefilter(
+            [p for c in self.compiled for p in c.patterns], after=RULE_PREFILTER_AFTER
+        )
+        self._allow_prefilter = Prefilter(
+            [p for a in self.allow for p in a.patterns], after=ALLOW_PREFILTER_AFTER
+        )
         # the capture group each pattern reports, looked up once (re2's groupindex builds a dict)
-        self._group_index = [[p.groupindex.get(c.rule.detect.group) if c.rule.detect.group
-                              else None for p in c.patterns] for c in self.compiled]
+        self._group_index = [
+            [
+                p.groupindex.get(c.rule.detect.group) if c.rule.detect.group else None
+                for p in c.patterns
+            ]
+            for c in self.compiled
+        ]
         self.entity_types = sorted({e for c in self.compiled for e in c.entities})
         self.matcher = None
         self._token_rules: dict[str, CompiledRule] = {}
@@ -203,18 +223,35 @@ class Engine:
 
     # ----------------------------------------------------------------------------- candidates
 
-    def _finding(self, compiled: CompiledRule | Rule, text: str, start: int, end: int,
-                 source: str = "rule", detail: str | None = None) -> Finding:
+    def _finding(
+        self,
+        compiled: CompiledRule | Rule,
+        text: str,
+        start: int,
+        end: int,
+        source: str = "rule",
+        detail: str | None = None,
+    ) -> Finding:
         rule = compiled.rule if isinstance(compiled, CompiledRule) else compiled
         span = text[start:end]
         suggestion = rule.suggestion
         if suggestion and "{age_group}" in suggestion:
             suggestion = suggestion.replace("{age_group}", age_group(span))
         message = rule.message + (f" ({detail})" if detail else "")
-        return Finding(code=rule.code, name=rule.name, category=rule.category,
-                       severity=rule.severity, message=message, suggestion=suggestion,
-                       start=start, end=end, text=span, source=source,
-                       fix=rule.fix_action, fix_safe=rule.fix_safe)
+        return Finding(
+            code=rule.code,
+            name=rule.name,
+            category=rule.category,
+            severity=rule.severity,
+            message=message,
+            suggestion=suggestion,
+            start=start,
+            end=end,
+            text=span,
+            source=source,
+            fix=rule.fix_action,
+            fix_safe=rule.fix_safe,
+        )
 
     def candidates(self, text: str, doc: Any, entities: Iterable[Any] = ()) -> list[Finding]:
         """Every match of every span rule, before allow lists and overlap resolution."""
@@ -257,8 +294,10 @@ class Engine:
                 add(compiled, span.start_char, span.end_char)
         for result in entities:
             for compiled in self.compiled:
-                if (result.entity_type in compiled.entities
-                        and result.score >= compiled.rule.detect.min_score):
+                if (
+                    result.entity_type in compiled.entities
+                    and result.score >= compiled.rule.detect.min_score
+                ):
                     add(compiled, result.start, result.end, source="ner")
         return found
 
@@ -283,11 +322,14 @@ class Engine:
         """A finding is allowed when what is left of it outside allow matches names nothing:
         no capitalized word remains (so "Chiari" in "Chiari II" is allowed, "John Chiari" is not).
         """
-        inside = [(max(s, finding.start), min(e, finding.end)) for s, e in spans
-                  if s < finding.end and finding.start < e]
+        inside = [
+            (max(s, finding.start), min(e, finding.end))
+            for s, e in spans
+            if s < finding.end and finding.start < e
+        ]
         if not inside:
             return False
-        chars = list(text[finding.start:finding.end])
+        chars = list(text[finding.start : finding.end])
         for s, e in inside:
             for i in range(s - finding.start, e - finding.start):
                 chars[i] = " "
@@ -309,8 +351,7 @@ class Engine:
         extra: list[Finding] = []
         for rule in self.caption_rules:
             for start, end, detail in DETECTORS[rule.detect.detector](ctx, rule, findings):
-                extra.append(self._finding(rule, text, start, end, source="caption",
-                                           detail=detail))
+                extra.append(self._finding(rule, text, start, end, source="caption", detail=detail))
         return extra
 
     def run(self, text: str, doc: Any, entities: Iterable[Any] = ()) -> list[Finding]:
