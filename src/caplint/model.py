@@ -77,7 +77,12 @@ def _load_resolved(resolved: str) -> Language:
     import presidio_analyzer  # noqa: F401
     import spacy
 
-    return spacy.load(resolved, exclude=list(EXCLUDED_PIPES))
+    from .linebreaks import NAME
+
+    nlp = spacy.load(resolved, exclude=list(EXCLUDED_PIPES))
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe(NAME, before="parser")
+    return nlp
 
 
 def build_nlp_engine(nlp: Language) -> SpacyNlpEngine:

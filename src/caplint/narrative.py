@@ -183,6 +183,8 @@ def _subject(token: Token) -> Token | None:
                 break
         if found is None and current.dep_ == "relcl":
             found = current.head
+        if found is not None and _is_label(found):
+            return None  # "History: fell in her bathroom": a line label, not a subject
         if found is not None:
             return found if depth == 0 or is_person(found) else None
         if current.dep_ in ("conj", "xcomp", "pcomp", "prep", "advcl", "acl") \
@@ -191,6 +193,12 @@ def _subject(token: Token) -> Token | None:
             continue
         return None
     return None
+
+
+def _is_label(token: Token) -> bool:
+    """A line label such as "History:" or "Hx:" (the word before a colon)."""
+    doc = token.doc
+    return token.i + 1 < len(doc) and doc[token.i + 1].text == ":" and token.n_lefts == 0
 
 
 def is_person(token: Token) -> bool:
@@ -968,3 +976,173 @@ def works_as(ctx: Context, rule: Rule) -> Iterator[Span]:
             if subject is not None and not is_person(subject):
                 continue
             yield _span(doc[_left_start(token):jobs[0].i + 1])
+
+
+# ------------------------------------------------------------------------------- story verbs
+
+#: Verbs that describe the images, the disease or the teaching, never the patient's story.
+DESCRIPTIVE_VERBS = _words("""
+show demonstrate reveal depict confirm suggest display exhibit identify see note visualize measure
+obtain acquire image scan compare indicate represent correspond appear extend involve contain
+cause arise surround displace compress enhance abut encase cross span narrow widen fill occupy
+replace localize describe associate call name prove recommend reformat reconstruct request
+mistake know consider term define classify characterize correlate differ relate base mark
+highlight outline depict label circle point annotate reformatte use publish report_in coin
+credit courtesy share post tag caption illustrate label arrow review read interpret
+""")
+#: What a story verb about the patient's outcome looks like ("regressed", "perforated").
+OUTCOME_VERBS = DEATH_VERBS | RECOVERY_VERBS | _words("""
+regress resolve shrink disappear vanish recur relapse progress perforate rupture deteriorate
+decline worsen succumb discharge undergo receive require treat manage operate reduce repair
+resect excise drain embolize coil stent shunt fix pin amputate intubate transfuse extubate wean
+cure remit respond achieve complete return ground retire
+""")
+#: Non-person subjects whose past change is the patient's outcome ("the lesions regressed").
+_CHANGE_VERBS = _words("""
+regress resolve shrink disappear vanish recur relapse progress perforate rupture heal improve
+worsen grow enlarge return respond
+""")
+#: Line headers of general text: the teaching point states what is true of the disease.
+_HISTORY_HEADERS = ("history", "hx", "clinical", "presentation", "case", "background")
+_GENERAL_HEADERS = ("teaching point", "pearl", "tip", "differential", "ddx", "discussion",
+                    "pitfall", "learning point", "take-home", "takeaway", "take home")
+
+
+#: People of the story besides the patient and relatives: who noticed, examined or reported.
+STORY_PEOPLE = _words("""
+pediatrician doctor physician pcp gp teacher coach nurse paramedic neighbor neighbour friend
+babysitter nanny coworker teammate classmate dentist orthodontist optometrist midwife surgeon
+cardiologist oncologist neurologist counselor officer police
+""")
+
+
+def _story_person(token: Token) -> bool:
+    return is_person(token) or is_relative(token) or _lemma(token) in STORY_PEOPLE \
+        or token.lower_ in STORY_PEOPLE
+
+
+def _negated(verb: Token) -> bool:
+    """"did not fall", "had no smoking history", "never smoked"."""
+    for child in verb.children:
+        if child.dep_ == "neg" or child.lower_ in ("never", "no"):
+            return True
+        if child.dep_ in ("dobj", "attr") and any(
+                g.dep_ == "det" and g.lower_ in ("no", "neither") for g in child.children):
+            return True
+    return False
+
+
+def _line_header(token: Token) -> str:
+    text = token.doc.text
+    start = text.rfind("\n", 0, token.idx) + 1
+    return text[start:token.idx].lower().lstrip(" #*-•📌💡")
+
+
+def _is_story_verb(token: Token) -> bool:
+    if token.pos_ not in ("VERB", "AUX") or token.dep_ in ("amod", "compound", "aux", "auxpass"):
+        return False
+    lemma = _lemma(token)
+    if lemma in ("be", "do", "let", "make", "present"):
+        return False
+    if lemma in DESCRIPTIVE_VERBS:
+        # what an image shows, unless a person of the story saw it ("his coach saw him fall")
+        subject = _subject(token)
+        if subject is None or not _story_person(subject) or subject.lower_ in ("we", "i"):
+            return False
+    aux = [c for c in token.children if c.dep_ in ("aux", "auxpass")]
+    if token.tag_ == "VBD":
+        pass
+    elif token.tag_ == "VBN":
+        if not aux and token.dep_ not in ("ROOT", "conj"):
+            return False  # "the fracture seen on CT": a reduced clause describing an image
+        if any(a.lower_ in MODALS for a in aux):
+            return False
+    elif token.tag_ in ("VBZ", "VBP"):
+        # present tense only for what a person in the story does ("refuses transfusion",
+        # "tells you") — not what a lesion does ("extends into the canal"); with no subject,
+        # only on a history line ("History: 9 y/o, refuses transfusion")
+        subject = _subject(token)
+        if subject is None:
+            if not _line_header(token).startswith(_HISTORY_HEADERS):
+                return False
+        elif not (_story_person(subject) and subject.lower_ not in ("we", "they")):
+            return False
+        if lemma in ("have",) or any(a.lower_ in MODALS for a in aux):
+            return False
+    else:
+        return False
+    return True
+
+
+def story_events(doc: Any) -> Iterator[tuple[str, Span]]:
+    """Past events of this patient's story, as ``(kind, span)`` with kind ``history`` or
+    ``outcome``: any past-tense verb whose subject is the patient, a relative or nobody (a
+    caption fragment), or a lesion that changed afterwards ("the lesions regressed after
+    chemotherapy").  The generic net under the specific detectors above: it knows no event
+    words, only the shape of a story, so phrasings nobody listed are caught.  Not image
+    descriptions ("CT showed"), not general statements ("most resolve"), not teaching points."""
+    if doc is None:
+        return
+    for token in doc:
+        if not _is_story_verb(token):
+            continue
+        header = _line_header(token)
+        if header.startswith(_GENERAL_HEADERS):
+            continue
+        lemma = _lemma(token)
+        if lemma in CONSENT_VERBS or _negated(token):
+            continue  # "her mom asked us to share", "had no smoking history"
+        if lemma in INGESTION_VERBS and any(
+                c.dep_ == "dobj" and _lemma(c) in SWALLOWED_FOR_IMAGING for c in token.children):
+            continue  # "swallowed barium for the esophagram"
+        subject = _subject(token)
+        person = subject is not None and _story_person(subject)
+        if subject is not None and not person:
+            if lemma not in _CHANGE_VERBS or token.tag_ not in ("VBD", "VBN"):
+                continue
+            if _lemma(subject) in IMAGING_WORDS or subject.lower_ in IMAGING_WORDS:
+                continue
+        if subject is not None and subject.lower_ in ("we", "i"):
+            continue  # "we performed", "I called": the authors, not the patient
+        # a definite subject in the past tense is this case ("the lesions regressed"), even if
+        # it is plural; otherwise the usual test for general statements
+        definite = subject is not None and token.tag_ in ("VBD", "VBN") and any(
+            c.dep_ in ("det", "poss") and c.lower_ in ("the", "his", "her", "their", "its")
+            for c in subject.children) and not _quantified(subject)
+        if not definite and is_general_statement(token, subject):
+            continue
+        kind = "outcome" if lemma in OUTCOME_VERBS or _is_treatment(token) else "history"
+        if kind == "outcome" and (_is_prior(token) or (
+                lemma == "discharge" and token.dep_ == "conj"
+                and _lemma(token.head) in ("see", "evaluate", "examine"))):
+            kind = "history"  # "previously underwent", "seen elsewhere and discharged"
+        if subject is not None and is_relative(subject):
+            kind = "history"  # a relative's illness or death is family history
+        # the verb with its auxiliaries and particle only: a short span never hides what a
+        # specific rule reports on the same words (the longer span wins when overlaps resolve)
+        end = max([token.i] + [c.i for c in token.rights if c.dep_ in ("prt", "neg")
+                               and c.i <= token.i + 2])
+        yield kind, _tokens(doc, _left_start(token), end)
+
+
+_last_story: list[tuple[Any, list[tuple[str, Span]]]] = []
+
+
+def _story_of(doc: Any) -> list[tuple[str, Span]]:
+    if _last_story and _last_story[0][0] is doc:
+        return _last_story[0][1]
+    found = list(story_events(doc))
+    _last_story[:] = [(doc, found)]
+    return found
+
+
+@detector("story_history")
+def story_history(ctx: Context, rule: Rule) -> Iterator[Span]:
+    """A past event of the patient's story that is not an outcome (see :func:`story_events`)."""
+    return (span for kind, span in _story_of(ctx.doc) if kind == "history")
+
+
+@detector("story_outcome")
+def story_outcome(ctx: Context, rule: Rule) -> Iterator[Span]:
+    """What happened to the patient afterwards, caught by its shape (see :func:`story_events`)."""
+    return (span for kind, span in _story_of(ctx.doc) if kind == "outcome")
