@@ -303,9 +303,9 @@ def load_tools(names: Sequence[str]) -> dict[str, LintMany]:
     return tools
 
 
-def load_split(split: str) -> list[dict]:
-    """Read and validate ``corpus/<split>.jsonl``."""
-    path = check_corpus.CORPUS_DIR / f"{split}.jsonl"
+def load_split(split: str, path: Path | None = None) -> list[dict]:
+    """Read and validate ``corpus/<split>.jsonl`` (or ``path``, a file of the same format)."""
+    path = path if path is not None else check_corpus.CORPUS_DIR / f"{split}.jsonl"
     records = check_corpus.load(path)
     errors = check_corpus.validate(records, split)
     if errors:
@@ -396,6 +396,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tools", nargs="+", default=list(TOOLS), choices=TOOLS)
     parser.add_argument("--misses", action="store_true", help="list missed spans (tune on dev!)")
     parser.add_argument(
+        "--file",
+        type=Path,
+        metavar="PATH",
+        help="score a labeled JSONL file of the corpus format instead (e.g. fresh captions "
+        "kept out of tuning); its ids must start with the --split name",
+    )
+    parser.add_argument(
         "--write-thresholds",
         type=Path,
         metavar="PATH",
@@ -404,7 +411,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.write_thresholds:
-        if args.split != "test":
+        if args.split != "test" or args.file:
             parser.error("--write-thresholds records the test split; drop --split or use test")
         if "caplint" not in args.tools:
             parser.error("--write-thresholds needs caplint in --tools")
@@ -416,7 +423,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("--write-thresholds needs caplint, which is not importable", file=sys.stderr)
         return 2
 
-    records = load_split(args.split)
+    records = load_split(args.split, args.file)
     texts = [r["text"] for r in records]
     corpus_scores = {name: score_corpus(records, run(texts)) for name, run in tools.items()}
     report: dict = {

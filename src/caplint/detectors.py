@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .lexicons import read_lexicon
+from .lexicons import fold, read_lexicon
 from .patterns import compile_pattern
 
 if TYPE_CHECKING:
@@ -113,7 +113,8 @@ def combined_risk(ctx: Context, rule: Rule, findings: list[Finding]) -> Iterator
 
 @cache
 def _gazetteer(path: Path) -> frozenset[str]:
-    return frozenset(entry.lower() for entry in read_lexicon(path))
+    # each entry also without accents: look-ups fold the caption's words the same way
+    return frozenset(fold(entry.lower()) for entry in read_lexicon(path))
 
 
 def gazetteer(rule: Rule) -> frozenset[str]:
@@ -158,7 +159,7 @@ def place_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
             offset = run_start + len(" ".join(words[:index])) + (1 if index else 0)
             for size in range(len(words) - index, 0, -1):
                 candidate = " ".join(words[index : index + size]).rstrip(".,'’")
-                key = candidate.lower().removesuffix("'s").removesuffix("’s")
+                key = fold(candidate.lower().removesuffix("'s").removesuffix("’s"))
                 if key not in places:
                     continue
                 before = text[max(0, offset - 40) : offset]
@@ -170,7 +171,7 @@ def place_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
                 if words[index + size - 1][-1] in ".,;'’":
                     following = []  # the run goes on past the end of a sentence or clause
                 if size == 1 and following:
-                    nxt = following[0].lower().rstrip(".,'’")
+                    nxt = fold(following[0].lower().rstrip(".,'’"))
                     if nxt not in places and nxt not in _PLACE_SUFFIXES:
                         continue  # "Anna Kowalski", "Austin Smith": a name, not a place
                 end = offset + len(candidate)
@@ -182,7 +183,7 @@ def place_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
             index += 1
 
 
-_NAME_WORD = compile_pattern(r"[A-Za-z][A-Za-z'-]*", case_sensitive=True)
+_NAME_WORD = compile_pattern(r"\pL[\pL'-]*", case_sensitive=True)
 _NOT_NAME_TEXT = compile_pattern(r"[^\w\s.'-]|\d", case_sensitive=True)
 _INITIAL_SURNAME = compile_pattern(r"^[A-Z]\.\s?[A-Z][a-z]+", case_sensitive=True)
 
@@ -202,7 +203,7 @@ def person_like(caption: str, start: int, end: int, rule: Rule) -> bool:
     for word in _words(text):
         if word.isupper():
             continue  # an acronym ("ED"), not a name
-        for part in word.lower().removesuffix("'s").split("-"):
+        for part in fold(word.lower()).removesuffix("'s").split("-"):
             if part in first_names and word[0].isupper():
                 return True
     return bool(_INITIAL_SURNAME.search(text))
@@ -250,7 +251,7 @@ def place_like(caption: str, start: int, end: int, rule: Rule) -> bool:
         return False
     places = gazetteer(rule)
     words = [w.removesuffix("'s") for w in _words(text)]
-    lowered = [w.lower() for w in words]
+    lowered = [fold(w.lower()) for w in words]
     for size in range(len(words), 0, -1):
         for start in range(len(words) - size + 1):
             if " ".join(lowered[start : start + size]) in places:
@@ -348,7 +349,7 @@ def first_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
     text = ctx.text
     for match in _CAPITALIZED_WORD.finditer(text):
         word = match.group(0)
-        key = word.lower()
+        key = fold(word.lower())
         parts = key.split("-")
         if (
             key in _NOT_FIRST_NAMES

@@ -16,3 +16,14 @@ def read_lexicon(path: Path) -> tuple[str, ...]:
             if entry and not entry.startswith("#"):
                 seen.setdefault(entry, None)
     return tuple(seen)
+
+
+def fold(text: str) -> str:
+    """``text`` without accents ("José" → "Jose", "Cancún" → "Cancun"), for gazetteer look-ups:
+    authors write names both ways, lexicons mostly carry one."""
+    if text.isascii():
+        return text
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -30,6 +30,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .detectors import Context, detector, gazetteer
+from .lexicons import fold
 
 if TYPE_CHECKING:
     from .rules import Rule
@@ -211,7 +212,7 @@ def is_person(token: Token) -> bool:
     # a known first name ("Sofia beat it") or a word after a title ("Mrs. Okonkwo fell")
     if token.pos_ != "PROPN" or not token.text[:1].isupper() or token.text.isupper():
         return False
-    if token.lower_ in _first_names():
+    if token.lower_ in _first_names() or fold(token.lower_) in _first_names():
         return True
     previous = token.doc[token.i - 1] if token.i > 0 else None
     return previous is not None and previous.lower_.rstrip(".") in _TITLES
@@ -226,7 +227,7 @@ def _first_names() -> frozenset[str]:
     from .paths import bundled_rules_dir
 
     path = bundled_rules_dir() / "lexicons" / "first-names.txt"
-    return frozenset(e.lower() for e in read_lexicon(path)) if path.is_file() else frozenset()
+    return frozenset(fold(e.lower()) for e in read_lexicon(path)) if path.is_file() else frozenset()
 
 
 def _quantified(noun: Token) -> bool:
@@ -1098,9 +1099,17 @@ def story_events(doc: Any) -> Iterator[tuple[str, Span]]:
         subject = _subject(token)
         person = subject is not None and _story_person(subject)
         if subject is not None and not person:
-            if lemma not in _CHANGE_VERBS or token.tag_ not in ("VBD", "VBN"):
+            # a thing as subject: only a past change of this case ("the lesions regressed",
+            # "thrombectomy achieved reperfusion"), or any past event of a subject that is
+            # neither an image nor a pronoun ("Influencer, 24F, swallowed magnets")
+            if token.tag_ not in ("VBD", "VBN"):
                 continue
-            if _lemma(subject) in IMAGING_WORDS or subject.lower_ in IMAGING_WORDS:
+            if _lemma(subject) in IMAGING_WORDS or subject.lower_ in IMAGING_WORDS \
+                    or subject.pos_ == "PRON" or lemma == "discharge":
+                continue  # ("pus discharged from the sinus": a finding)
+            if lemma not in _CHANGE_VERBS and not _is_treatment(subject) and (
+                    subject.pos_ not in ("NOUN", "PROPN") or not subject.text[:1].isupper()
+                    or token.tag_ != "VBD"):
                 continue
         if subject is not None and subject.lower_ in ("we", "i"):
             continue  # "we performed", "I called": the authors, not the patient
@@ -1109,7 +1118,8 @@ def story_events(doc: Any) -> Iterator[tuple[str, Span]]:
         definite = subject is not None and token.tag_ in ("VBD", "VBN") and any(
             c.dep_ in ("det", "poss") and c.lower_ in ("the", "his", "her", "their", "its")
             for c in subject.children) and not _quantified(subject)
-        if not definite and is_general_statement(token, subject):
+        fragment = subject is None and token.tag_ in ("VBZ", "VBP")  # "History: ..., refuses"
+        if not definite and not fragment and is_general_statement(token, subject):
             continue
         kind = "outcome" if lemma in OUTCOME_VERBS or _is_treatment(token) else "history"
         if kind == "outcome" and (_is_prior(token) or (
