@@ -35,5 +35,6 @@ def phrases_pattern(phrases: Iterable[str], *, case_sensitive: bool = False) -> 
     unique = sorted({p.strip() for p in phrases if p.strip()}, key=lambda p: (-len(p), p))
     if not unique:
         return None
-    return compile_pattern("|".join(f"(?:{phrase_regex(p)})" for p in unique),
-                           case_sensitive=case_sensitive)
+    return compile_pattern(
+        "|".join(f"(?:{phrase_regex(p)})" for p in unique), case_sensitive=case_sensitive
+    )

@@ -21,7 +21,14 @@ from .lexicons import read_lexicon
 FIX_ACTIONS = ("age-group", "remove", "remove-clause", "remove-sentence", "none")
 DETECT_KINDS = ("regex", "phrases", "lexicons", "hashtags", "tokens", "entities", "detector")
 _DETECT_OPTIONS = (
-    "group", "case_sensitive", "min_score", "require", "exclude", "scope", "gazetteer", "filter"
+    "group",
+    "case_sensitive",
+    "min_score",
+    "require",
+    "exclude",
+    "scope",
+    "gazetteer",
+    "filter",
 )
 _RULE_KEYS = (
     "code",
@@ -46,8 +53,15 @@ _CATEGORY = re.compile(r"^[A-Z][A-Z_]*[A-Z]$")
 class RulePackError(ValueError):
     """A rule pack that cannot be used; the message names file, line, rule and key."""
 
-    def __init__(self, path: Path | str, message: str, *, line: int | None = None,
-                 rule: str | None = None, key: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        message: str,
+        *,
+        line: int | None = None,
+        rule: str | None = None,
+        key: str | None = None,
+    ) -> None:
         self.path, self.line, self.rule, self.key = str(path), line, rule, key
         where = self.path + (f":{line}" if line else "")
         parts = [where]
@@ -181,8 +195,9 @@ def _compile_check(pattern: str, error, *, case_sensitive: bool = True) -> None:
 
 def _load_detect(raw: Any, path: Path, code: str, lexicon_dir: Path) -> Detect:
     def error(key: str | None):
-        return lambda msg: RulePackError(path, msg, line=_line(raw, key), rule=code,
-                                         key=f"detect.{key}" if key else "detect")
+        return lambda msg: RulePackError(
+            path, msg, line=_line(raw, key), rule=code, key=f"detect.{key}" if key else "detect"
+        )
 
     if not isinstance(raw, dict) or not raw:
         raise error(None)(f"must be a mapping with at least one of: {', '.join(DETECT_KINDS)}")
@@ -221,9 +236,13 @@ def _load_detect(raw: Any, path: Path, code: str, lexicon_dir: Path) -> Detect:
                 raise error("group")(f"group {values['group']!r} is not in pattern {pattern!r}")
     if "tokens" in raw:
         tokens = raw["tokens"]
-        if not (isinstance(tokens, list) and tokens and all(
-            isinstance(p, list) and p and all(isinstance(t, dict) for t in p) for p in tokens
-        )):
+        if not (
+            isinstance(tokens, list)
+            and tokens
+            and all(
+                isinstance(p, list) and p and all(isinstance(t, dict) for t in p) for p in tokens
+            )
+        ):
             raise error("tokens")("must be a list of spaCy Matcher patterns (lists of mappings)")
         values["tokens"] = tuple(_plain(p) for p in tokens)
     if "filter" in values:
@@ -363,16 +382,23 @@ def load_pack(path: Path) -> tuple[list[Rule], list[AllowList]]:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise RulePackError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                            line=mark.line + 1 if mark else None) from None
+        raise RulePackError(
+            path,
+            f"not valid YAML: {getattr(exc, 'problem', exc)}",
+            line=mark.line + 1 if mark else None,
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RulePackError(path, f"cannot be read: {exc}") from None
     if not isinstance(raw, dict):
         raise RulePackError(path, "a rule pack must be a mapping with 'pack' and 'rules'")
     unknown = sorted(set(raw) - {"pack", "description", "rules", "allow"})
     if unknown:
-        raise RulePackError(path, "unknown key; valid keys: pack, description, rules, allow",
-                            line=_line(raw, unknown[0]), key=unknown[0])
+        raise RulePackError(
+            path,
+            "unknown key; valid keys: pack, description, rules, allow",
+            line=_line(raw, unknown[0]),
+            key=unknown[0],
+        )
     pack = raw.get("pack")
     if not isinstance(pack, str) or not pack:
         raise RulePackError(path, "missing or empty", line=_line(raw, "pack"), key="pack")
@@ -410,11 +436,17 @@ def load_rules(folders: Sequence[Path] | None = None) -> RuleSet:
     for path in pack_files([bundled_rules_dir(), *(folders or ())]):
         rules, allow = load_pack(path)
         for rule in rules:
-            for key, seen, value in (("code", seen_codes, rule.code),
-                                     ("name", seen_names, rule.name)):
+            for key, seen, value in (
+                ("code", seen_codes, rule.code),
+                ("name", seen_names, rule.name),
+            ):
                 if value in seen:
-                    raise RulePackError(path, f"duplicate {key} {value!r} (also in {seen[value]})",
-                                        rule=rule.code, key=key)
+                    raise RulePackError(
+                        path,
+                        f"duplicate {key} {value!r} (also in {seen[value]})",
+                        rule=rule.code,
+                        key=key,
+                    )
                 seen[value] = path
         all_rules.extend(rules)
         all_allow.extend(allow)
