@@ -234,6 +234,34 @@ def test_rule_pack_that_is_not_yaml(tmp_path):
         Linter(Config(rules=(packs,)))
 
 
+def test_rule_pack_lines_same_with_the_c_and_python_yaml_parsers():
+    """The loader uses libyaml when available; keys must keep the lines the pure-Python parser
+    gives, so error messages point at the same place either way."""
+    import yaml
+
+    from caplint import rules
+    from caplint.paths import bundled_rules_dir
+
+    class PurePython(yaml.SafeLoader):
+        pass
+
+    PurePython.add_constructor(
+        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, rules._construct_mapping
+    )
+
+    def shape(value):
+        if isinstance(value, rules._Mapping):
+            return (value.line, dict(value.lines), {k: shape(v) for k, v in value.items()})
+        if isinstance(value, list):
+            return [shape(v) for v in value]
+        return value
+
+    for path in sorted(bundled_rules_dir().glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        fast = yaml.load(text, Loader=rules._LineLoader)
+        assert shape(fast) == shape(yaml.load(text, Loader=PurePython)), path
+
+
 def test_missing_rule_folder(tmp_path):
     with pytest.raises(RulePackError, match="rule folder does not exist"):
         Linter(Config(rules=(tmp_path / "nowhere",)))
