@@ -78,6 +78,20 @@ def test_re2_is_the_engine():
     assert time.perf_counter() - start < 2
 
 
+def test_compiled_patterns_are_shared_and_errors_are_not_cached():
+    """compile_pattern is cached (the same pattern is compiled by validation, the engine and
+    every Linter): same arguments, same object; different options, different objects; an
+    invalid pattern raises every time."""
+    first = compile_pattern(r"\bcaplint-cache-test\b")
+    assert compile_pattern(r"\bcaplint-cache-test\b") is first
+    sensitive = compile_pattern(r"\bcaplint-cache-test\b", case_sensitive=True)
+    assert sensitive is not first
+    assert first.search("CAPLINT-CACHE-TEST") and not sensitive.search("CAPLINT-CACHE-TEST")
+    for _ in range(2):
+        with pytest.raises(Exception):  # noqa: B017 - re2's own error type
+            compile_pattern(r"(a+)\1")
+
+
 def test_engine_patterns_on_pathological_text():
     """Every compiled rule and allow pattern over 200,000 characters of each pathological input
     (re2 is linear by construction; this guards against a pattern compiled another way)."""
