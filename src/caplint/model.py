@@ -110,8 +110,17 @@ def build_nlp_engine(nlp: Language) -> SpacyNlpEngine:
                 "TIME": "DATE_TIME",
                 "NORP": "NRP",
             },
-            labels_to_ignore=["CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY", "PRODUCT",
-                              "LANGUAGE", "LAW", "WORK_OF_ART"],
+            labels_to_ignore=[
+                "CARDINAL",
+                "ORDINAL",
+                "QUANTITY",
+                "PERCENT",
+                "MONEY",
+                "PRODUCT",
+                "LANGUAGE",
+                "LAW",
+                "WORK_OF_ART",
+            ],
         ),
     )
     engine.nlp = {"en": nlp}
