@@ -86,7 +86,7 @@ def test_every_key(tree) -> None:
         "allow-suppressions = false\n"
         "[severity]\nAGE = \"warning\"\n"
         '[per-file-ignores]\n"sub/**/*.txt" = ["AGE"]\n', encoding="utf-8")
-    (tree / "d.yaml").write_text("caption: A 7 yo.\nlegend: Mayor Quimby fell. #ourdeptrad\n",
+    (tree / "d.yaml").write_text("caption: A 7 yo.\nlegend: Chest CT of Mayor Quimby. #ourdeptrad\n",
                                  encoding="utf-8")
     (tree / "e.csv").write_text("id,Legend\n1,A 7 yo from Dayton.\n", encoding="utf-8")
     result = invoke("check", "--format", "json", "--no-cache", str(tree))

@@ -309,6 +309,106 @@ def name_hashtags(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
             yield match.span()
 
 
+#: Words a place hashtag pairs with a town ("#ToledoStrong", "#DaytonProud", "#OhioKids").
+_COMMUNITY_WORDS = frozenset(
+    [
+        "strong",
+        "proud",
+        "pride",
+        "nation",
+        "love",
+        "kids",
+        "family",
+        "fam",
+        "football",
+        "soccer",
+        "baseball",
+        "basketball",
+        "hockey",
+        "lacrosse",
+        "wrestling",
+        "volleyball",
+        "softball",
+        "athletics",
+        "sports",
+        "high",
+        "hs",
+        "school",
+        "elementary",
+        "county",
+        "local",
+        "news",
+        "tough",
+        "united",
+        "rising",
+        "together",
+        "forever",
+        "native",
+        "born",
+        "raised",
+        "life",
+        "made",
+        "hospital",
+        "childrens",
+        "peds",
+        "nurses",
+        "docs",
+        "eagles",
+        "tigers",
+        "lions",
+        "bears",
+    ]
+)
+_PLACE_PREFIXES = frozenset(["lake", "mount", "mt", "camp", "fort", "port", "saint", "st", "san"])
+
+
+@cache
+def _place_prefixes(places: frozenset[str]) -> frozenset[str]:
+    """The first two or more words of every place of three or more words ("new smyrna" of
+    "new smyrna beach"): a hashtag often drops the last word."""
+    prefixes = set()
+    for place in places:
+        words = place.split()
+        for size in range(2, len(words)):
+            prefixes.add(" ".join(words[:size]))
+    return frozenset(prefixes)
+
+
+@detector("place_hashtags")
+def place_hashtags(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
+    """Camel-case hashtags that name a place: "#NewSmyrna", "#LakeWinnipesaukee",
+    "#ToledoStrong" — a known place of two or more words (or the start of one), a "Lake"/"Camp"
+    name, or a known one-word place beside a community word.  One-word hashtags that are a place
+    ("#Dayton") are the rule's ``hashtags`` lexicon."""
+    places = gazetteer(rule)
+    prefixes = _place_prefixes(places)
+    for match in _HASHTAG_WORDS.finditer(ctx.text):
+        body = match.group(1)
+        if body.islower() or body.isupper():
+            continue  # no word boundaries to read
+        parts = [m.group(0) for m in _CAMEL.finditer(body)]
+        lowered = [fold(p.lower()) for p in parts]
+        if len(parts) < 2:
+            continue
+        hit = False
+        for size in range(len(parts), 0, -1):
+            for start in range(len(parts) - size + 1):
+                run = " ".join(lowered[start : start + size])
+                if size >= 2 and (run in places or run in prefixes):
+                    hit = True
+                elif size == 1 and run in places and len(run) >= 4 and parts[start][0].isupper():
+                    others = lowered[:start] + lowered[start + 1 :]
+                    hit = all(o in _COMMUNITY_WORDS for o in others)
+                if hit:
+                    break
+            if hit:
+                break
+        if not hit and lowered[0] in _PLACE_PREFIXES and len(parts) == 2 and parts[1][0].isupper():
+            hit = len(parts[1]) >= 4  # "#LakeWinnipesaukee", "#CampKern"
+        if hit:
+            yield match.span()
+
+
 from . import narrative  # noqa: E402,F401  (registers detectors)
 
 _CAPITALIZED_WORD = compile_pattern(r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?", case_sensitive=True)
@@ -348,6 +448,8 @@ def first_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
     places = _gazetteer(rule.lexicon_dir / "places.txt")
     text = ctx.text
     for match in _CAPITALIZED_WORD.finditer(text):
+        if match.start() and (text[match.start() - 1].isalnum() or text[match.start() - 1] == "#"):
+            continue  # inside a hashtag or a word ("#PedsRadPearl"): name_hashtags decides
         word = match.group(0)
         key = fold(word.lower())
         parts = key.split("-")

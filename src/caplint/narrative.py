@@ -184,8 +184,8 @@ def _subject(token: Token) -> Token | None:
                 break
         if found is None and current.dep_ == "relcl":
             found = current.head
-        if found is not None and _is_label(found):
-            return None  # "History: fell in her bathroom": a line label, not a subject
+        if found is not None and (_is_label(found) or not found.text[:1].isalnum()):
+            return None  # "History: fell ...": a line label; "🎄, swallowed ...": an emoji
         if found is not None:
             return found if depth == 0 or is_person(found) else None
         if current.dep_ in ("conj", "xcomp", "pcomp", "prep", "advcl", "acl") \
@@ -732,6 +732,9 @@ chemotherapy radiotherapy radiation antibiotics transfusion ivig steroids intuba
 embolization ablation thrombectomy thrombolysis stenting stent coiling craniotomy laparotomy
 amputation debridement decompression excision enucleation implantation transplantation
 therapy treatment immunotherapy cast casting splinting traction shunt ligation clipping
+dilation dilations dilatation dilatations ecmo dialysis transplant pyloromyotomy fundoplication
+kasai nissen ladd fontan glenn norwood rastelli jatene senning mustard sano blalock swenson soave
+duhamel psarp ponseti pavlik ilizarov salter pemberton dega whipple hartmann puestow
 """)
 _TREATMENT_ENDINGS = ("ectomy", "otomy", "ostomy", "plasty", "pexy", "ization", "isation",
                       "ectomies", "otomies", "plasties")
@@ -1001,7 +1004,7 @@ cure remit respond achieve complete return ground retire
 #: Non-person subjects whose past change is the patient's outcome ("the lesions regressed").
 _CHANGE_VERBS = _words("""
 regress resolve shrink disappear vanish recur relapse progress perforate rupture heal improve
-worsen grow enlarge return respond
+worsen grow enlarge return respond recover survive complicate fail normalize
 """)
 #: Line headers of general text: the teaching point states what is true of the disease.
 _HISTORY_HEADERS = ("history", "hx", "clinical", "presentation", "case", "background")
@@ -1033,13 +1036,47 @@ def _negated(verb: Token) -> bool:
     return False
 
 
+_FINDINGS_LABELS = frozenset({"findings", "finding", "impression", "imaging", "diagnosis", "dx",
+                              "ddx", "answer", "image", "images"})
+
+
+def _imaging_line(header: str) -> bool:
+    """Whether the line so far starts with an imaging label ("CT:", "VCUG:", "Findings:")."""
+    # the label governs its own sentence only: "Child with SB. VCUG: elongated ..."
+    label, colon, _ = re.split(r"[.!?]\s", header)[-1].partition(":")
+    if not colon:
+        return False
+    words = label.strip().lower().split()
+    return bool(words) and len(words) <= 3 and (
+        words[-1] in IMAGING_WORDS or words[-1] in _FINDINGS_LABELS
+        or words[-1] in ("vcug", "xr", "cxr", "kub", "axr", "ivp", "ugi", "cta", "mra", "mrcp",
+                         "dexa", "film", "films", "radiographs", "doppler", "ultrasound"))
+
+
 def _line_header(token: Token) -> str:
     text = token.doc.text
     start = text.rfind("\n", 0, token.idx) + 1
     return text[start:token.idx].lower().lstrip(" #*-•📌💡")
 
 
+def _procedure_done(token: Token) -> bool:
+    """"Pyloromyotomy done", "arterial switch performed": a procedure of this patient."""
+    if token.lower_ not in ("done", "performed", "completed"):
+        return False
+    subject = next((c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None and token.dep_ in ("acl", "relcl", "amod"):
+        subject = token.head
+    if subject is None and token.i > 0:
+        subject = token.doc[token.i - 1]
+    return subject is not None and (_is_treatment(subject) or _lemma(subject) in (
+        "switch", "repair", "procedure", "surgery", "operation"))
+
+
 def _is_story_verb(token: Token) -> bool:
+    if not token.text[:1].isalpha():
+        return False  # an emoji the tagger took for a verb
+    if _procedure_done(token):
+        return True
     if token.pos_ not in ("VERB", "AUX") or token.dep_ in ("amod", "compound", "aux", "auxpass"):
         return False
     lemma = _lemma(token)
@@ -1098,6 +1135,15 @@ def story_events(doc: Any) -> Iterator[tuple[str, Span]]:
             continue  # "swallowed barium for the esophagram"
         subject = _subject(token)
         person = subject is not None and _story_person(subject)
+        if not person and _imaging_line(header):
+            continue  # "VCUG: elongated, trabeculated bladder": the images, not the story
+        if _procedure_done(token):
+            yield "outcome", _span(doc[max(token.i - 1, token.sent.start):token.i + 1])
+            continue
+        if subject is not None and not person and lemma in EVENT_VERBS \
+                and token.tag_ == "VBD" and subject.pos_ in ("NOUN", "PROPN") \
+                and _lemma(subject) not in IMAGING_WORDS:
+            person = True  # "8 year olf fell 3 m from the climbing wall": a typo'd patient
         if subject is not None and not person:
             # a thing as subject: only a past change of this case ("the lesions regressed",
             # "thrombectomy achieved reperfusion"), or any past event of a subject that is
@@ -1115,9 +1161,11 @@ def story_events(doc: Any) -> Iterator[tuple[str, Span]]:
             continue  # "we performed", "I called": the authors, not the patient
         # a definite subject in the past tense is this case ("the lesions regressed"), even if
         # it is plural; otherwise the usual test for general statements
-        definite = subject is not None and token.tag_ in ("VBD", "VBN") and any(
-            c.dep_ in ("det", "poss") and c.lower_ in ("the", "his", "her", "their", "its")
-            for c in subject.children) and not _quantified(subject)
+        # ("all three siblings survived": a number names these patients, not patients in general)
+        definite = subject is not None and token.tag_ in ("VBD", "VBN") and (
+            (any(c.dep_ in ("det", "poss") and c.lower_ in ("the", "his", "her", "their", "its")
+                 for c in subject.children) and not _quantified(subject))
+            or any(c.dep_ == "nummod" for c in subject.children))
         fragment = subject is None and token.tag_ in ("VBZ", "VBP")  # "History: ..., refuses"
         if not definite and not fragment and is_general_statement(token, subject):
             continue
@@ -1156,3 +1204,40 @@ def story_history(ctx: Context, rule: Rule) -> Iterator[Span]:
 def story_outcome(ctx: Context, rule: Rule) -> Iterator[Span]:
     """What happened to the patient afterwards, caught by its shape (see :func:`story_events`)."""
     return (span for kind, span in _story_of(ctx.doc) if kind == "outcome")
+
+
+# ------------------------------------------------------------------------------- age at event
+
+_AGE_UNITS = frozenset({"day", "days", "week", "weeks", "wk", "wks", "month", "months", "mo",
+                        "mos", "year", "years", "yr", "yrs"})
+
+
+@detector("age_at_event")
+def age_at_event(ctx: Context, rule: Rule) -> Iterator[Span]:
+    """The patient's age when something happened, read from the parse: "transferred from
+    another hospital at 3 weeks", "diagnosed at 22 months", "walked at 18 months" — a past-tense
+    verb of this patient with "at" and a number of days to years.  Not "delayed images at 4
+    hours" (a noun, and hours), not "most cases are diagnosed at 6 months" (general)."""
+    doc = ctx.doc
+    if doc is None:
+        return
+    for token in doc:
+        if token.lower_ not in ("at", "@") or token.dep_ != "prep":
+            continue
+        verb = token.head
+        if verb.pos_ != "VERB" or verb.tag_ not in ("VBD", "VBN"):
+            continue
+        for unit in token.children:
+            if unit.dep_ != "pobj" or unit.lower_ not in _AGE_UNITS:
+                continue
+            numbers = [c for c in unit.children if c.dep_ == "nummod" and c.i < unit.i]
+            if not numbers:
+                continue
+            subject = _subject(verb)
+            if subject is not None and not _story_person(subject) and (
+                    _lemma(subject) in IMAGING_WORDS or subject.lower_ in IMAGING_WORDS
+                    or not _is_treatment(subject)):
+                continue
+            if is_general_statement(verb, subject):
+                continue
+            yield _span(doc[numbers[0].i:unit.i + 1])
