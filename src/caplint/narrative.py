@@ -1073,8 +1073,8 @@ def _procedure_done(token: Token) -> bool:
 
 
 def _is_story_verb(token: Token) -> bool:
-    if not token.text[:1].isalpha():
-        return False  # an emoji the tagger took for a verb
+    if not token.text.replace("-", "").replace("'", "").replace("’", "").isalpha():
+        return False  # an emoji or a URL the tagger took for a verb
     if _procedure_done(token):
         return True
     if token.pos_ not in ("VERB", "AUX") or token.dep_ in ("amod", "compound", "aux", "auxpass"):
@@ -1091,8 +1091,12 @@ def _is_story_verb(token: Token) -> bool:
     if token.tag_ == "VBD":
         pass
     elif token.tag_ == "VBN":
-        if not aux and token.dep_ not in ("ROOT", "conj"):
-            return False  # "the fracture seen on CT": a reduced clause describing an image
+        if not aux and token.dep_ not in ("ROOT", "conj") and not (
+                token.dep_ == "acl" and _story_person(token.head)
+                and any(c.dep_ in ("prep", "agent") for c in token.children)):
+            # "the fracture seen on CT": a reduced clause describing an image (but "10 yo boy,
+            # pinned under the float" tells the story)
+            return False
         if any(a.lower_ in MODALS for a in aux):
             return False
     elif token.tag_ in ("VBZ", "VBP"):
