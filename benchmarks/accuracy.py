@@ -19,6 +19,9 @@ How the corpus is scored (``corpus/README.md`` describes the labels):
 
 Findings of every severity count for recall, caught, precision and leak rate; only error-level
 findings count as false alarms (a warning on a clean caption does not block a commit).
+Caption-level findings (HIST100 complete history, RISK001 combined quasi-identifiers) span from the
+first to the last element they count, so they are left out of recall, caught, precision and leak
+rate (they would "catch" every word in between); they do count as false alarms.
 
 ASQ-PHI (``tests/data/asq-phi``) is scored on recall only, as its labels follow HIPAA (ages are not
 labeled): a value is caught when any finding overlaps any occurrence of it in its query.
@@ -144,8 +147,13 @@ def _ratio(num: int, den: int, empty: float = 0.0) -> float:
 def score_corpus(records: Sequence[dict], findings: Sequence[Sequence[FindingLike]]) -> CorpusScore:
     """Score one tool's findings (one list per record, same order) against the labels."""
     score = CorpusScore()
-    for record, found in zip(records, findings, strict=True):
+    for record, all_found in zip(records, findings, strict=True):
         labeled = spans(record)
+        # Caption-level findings (complete history, combined quasi-identifiers) span from the
+        # first to the last element they count: they would "overlap" every word in between, so
+        # they never count as catching a labeled span (nor as a finding for precision).  They
+        # still count as false alarms: they are errors that block a commit.
+        found = [f for f in all_found if getattr(f, "source", "rule") != "caption"]
         for f in found:
             score.findings += 1
             hits = [s for s in labeled if overlaps(s.start, s.end, f.start, f.end)]
@@ -153,7 +161,7 @@ def score_corpus(records: Sequence[dict], findings: Sequence[Sequence[FindingLik
             score.true_positive_strict += any(s.category == f.category for s in hits)
         if not labeled:
             score.clean += 1
-            if any(f.severity == "error" for f in found):
+            if any(f.severity == "error" for f in all_found):
                 score.false_alarms += 1
                 score.false_alarm_ids.append(record["id"])
             continue
