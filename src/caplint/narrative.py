@@ -783,15 +783,33 @@ def _is_treatment(noun: Token) -> bool:
         _TREATMENT_ENDINGS)
 
 
-def _is_prior(verb: Token) -> bool:
+def _is_prior(verb: Token, *, years: bool = True) -> bool:
     """Said of the patient's past: "previously underwent", "underwent surgery in 2011",
     "9 years ago" (history, reported by rules/history.yaml)."""
     for token in verb.subtree:
         if token.lower_ in _PRIOR_WORDS:
             return True
-        if token.like_num and len(token.text) == 4 and token.text[:2] in ("19", "20"):
+        if years and token.like_num and len(token.text) == 4 and token.text[:2] in ("19", "20"):
             return True
     return False
+
+
+#: Words that put a verb after the presentation: what happened next is the outcome.
+_AFTERWARDS = frozenset({"later", "subsequently", "eventually", "afterwards", "afterward",
+                         "ultimately", "thereafter", "since", "finally", "now"})
+
+
+def _afterwards(verb: Token) -> bool:
+    """"walked out of the PICU 10 days later", "eventually required", "went on to ERCP"."""
+    if any(t.lower_ in _AFTERWARDS for t in verb.subtree if t.i > verb.i - 3):
+        return True
+    lemma = _lemma(verb)
+    preps = [c for c in verb.children if c.dep_ in ("prep", "prt")]
+    if lemma == "go" and any(p.lower_ in ("on", "for", "to") for p in preps) and any(
+            _is_treatment(g) or g.lower_ in ("or", "surgery", "theatre", "ercp", "ir")
+            for p in preps for g in p.subtree):
+        return True  # "went on to ERCP with stent", "went for valve surgery"
+    return lemma == "start" and any(p.lower_ == "on" for p in preps)  # "started on RIPE"
 
 
 @detector("treatment_course")
@@ -999,7 +1017,7 @@ OUTCOME_VERBS = DEATH_VERBS | RECOVERY_VERBS | _words("""
 regress resolve shrink disappear vanish recur relapse progress perforate rupture deteriorate
 decline worsen succumb discharge undergo receive require treat manage operate reduce repair
 resect excise drain embolize coil stent shunt fix pin amputate intubate transfuse extubate wean
-cure remit respond achieve complete return ground retire
+cure remit respond achieve complete return ground retire complicate
 """)
 #: Non-person subjects whose past change is the patient's outcome ("the lesions regressed").
 _CHANGE_VERBS = _words("""
@@ -1173,8 +1191,9 @@ def story_events(doc: Any) -> Iterator[tuple[str, Span]]:
         fragment = subject is None and token.tag_ in ("VBZ", "VBP")  # "History: ..., refuses"
         if not definite and not fragment and is_general_statement(token, subject):
             continue
-        kind = "outcome" if lemma in OUTCOME_VERBS or _is_treatment(token) else "history"
-        if kind == "outcome" and (_is_prior(token) or (
+        kind = "outcome" if lemma in OUTCOME_VERBS or _is_treatment(token) \
+            or _afterwards(token) else "history"
+        if kind == "outcome" and (_is_prior(token, years=False) or (
                 lemma == "discharge" and token.dep_ == "conj"
                 and _lemma(token.head) in ("see", "evaluate", "examine"))):
             kind = "history"  # "previously underwent", "seen elsewhere and discharged"
@@ -1193,7 +1212,7 @@ _last_story: list[tuple[Any, list[tuple[str, Span]]]] = []
 def _story_of(doc: Any) -> list[tuple[str, Span]]:
     if _last_story and _last_story[0][0] is doc:
         return _last_story[0][1]
-    found = list(story_events(doc))
+    found = list(story_events(doc)) + [("outcome", span) for span in treatment_fragments(doc)]
     _last_story[:] = [(doc, found)]
     return found
 
@@ -1245,3 +1264,39 @@ def age_at_event(ctx: Context, rule: Rule) -> Iterator[Span]:
             if is_general_statement(verb, subject):
                 continue
             yield _span(doc[numbers[0].i:unit.i + 1])
+
+
+_TIME_CUES = frozenset({"on", "in", "that", "the", "next", "overnight", "today", "yesterday",
+                        "tonight", "same", "hd", "pod", "dol", "day", "at", "within", "after"})
+_TIME_WORDS = frozenset({"day", "night", "morning", "evening", "afternoon", "week", "month",
+                         "overnight", "today", "yesterday", "tonight", "hd", "pod", "dol",
+                         "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                         "sunday", "january", "february", "march", "april", "may", "june", "july",
+                         "august", "september", "october", "november", "december", "hours",
+                         "days", "weeks", "months", "later", "afternoon"})
+
+
+def treatment_fragments(doc: Any) -> Iterator[Span]:
+    """A procedure named with when it happened, in a caption fragment: "TEVAR that night",
+    "Corrective osteotomy in August", "Pyloromyotomy the same day", "Started VDC/IE chemo on
+    Monday".  Not "follow-up at 6 weeks is recommended" (no treatment), not a teaching point."""
+    if doc is None:
+        return
+    for token in doc:
+        if token.pos_ not in ("NOUN", "PROPN") or not (
+                _is_treatment(token) or (token.text.isupper() and 3 <= len(token.text) <= 6
+                                         and token.dep_ == "ROOT")):
+            continue
+        if token.dep_ not in ("ROOT", "dobj", "nsubj", "nsubjpass", "appos", "conj"):
+            continue
+        if token.dep_ != "ROOT" and token.head.pos_ in ("VERB", "AUX") and _lemma(
+                token.head) not in ("start", "begin", "schedule", "plan", "do", "complete"):
+            continue
+        if _line_header(token).startswith(_GENERAL_HEADERS) or _imaging_line(_line_header(token)):
+            continue
+        window = token.doc[token.i + 1:min(token.i + 5, token.sent.end)]
+        if not any(t.lower_ in _TIME_WORDS for t in window):
+            continue
+        if any(t.lower_ in MODALS or t.lower_ in HABITUAL for t in token.sent):
+            continue  # "surgery is usually done within days"
+        yield _span(doc[_modifiers_start(token):token.i + 1])
