@@ -333,7 +333,8 @@ class Engine:
         for s, e in inside:
             for i in range(s - finding.start, e - finding.start):
                 chars[i] = " "
-        rest = re.findall(r"[\w']+", "".join(chars))
+        # (a quote left over from "'Christmas tree'" names nothing)
+        rest = [w for w in re.findall(r"[\w']+", "".join(chars)) if w.strip("'")]
         if finding.source == "rule":
             return not rest
         return all(_ROMAN_OR_FILLER.match(word) for word in rest)
