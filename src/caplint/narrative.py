@@ -746,7 +746,8 @@ _PRIOR_WORDS = frozenset({"previously", "prior", "initially", "originally", "for
 #: Verbs of a procedure done to the patient, read as the treatment course in a fragment.
 PROCEDURE_VERBS = _words("""
 reduce drain repair resect excise embolize coil clip stent shunt fix pin amputate debride
-decompress intubate transfuse operate manage treat splint cast reimplant untether
+decompress intubate transfuse operate manage treat splint cast reimplant untether enucleate remove
+implant place anticoagulate heparinize ablate cauterize ligate band cardiovert extubate
 """)
 IMAGING_WORDS = _words("""
 ct mri mr scan radiograph radiography x-ray xray ultrasound us sonography ultrasonography imaging
@@ -1010,14 +1011,16 @@ cause arise surround displace compress enhance abut encase cross span narrow wid
 replace localize describe associate call name prove recommend reformat reconstruct request
 mistake know consider term define classify characterize correlate differ relate base mark
 highlight outline depict label circle point annotate reformatte use publish report_in coin
-credit courtesy share post tag caption illustrate label arrow review read interpret
+credit courtesy share post tag caption illustrate label arrow review read interpret solve
+guess answer reveal
 """)
 #: What a story verb about the patient's outcome looks like ("regressed", "perforated").
 OUTCOME_VERBS = DEATH_VERBS | RECOVERY_VERBS | _words("""
 regress resolve shrink disappear vanish recur relapse progress perforate rupture deteriorate
 decline worsen succumb discharge undergo receive require treat manage operate reduce repair
 resect excise drain embolize coil stent shunt fix pin amputate intubate transfuse extubate wean
-cure remit respond achieve complete return ground retire complicate
+cure remit respond achieve complete return ground retire complicate start give place implant
+insert remove administer enucleate extubate cannulate decannulate stop discontinue withdraw
 """)
 #: Non-person subjects whose past change is the patient's outcome ("the lesions regressed").
 _CHANGE_VERBS = _words("""
@@ -1054,6 +1057,10 @@ def _negated(verb: Token) -> bool:
     return False
 
 
+#: Verbs of what was done to the patient, whatever the grammatical subject ("was implanted").
+_GIVEN_VERBS = frozenset({"start", "give", "place", "implant", "insert", "remove", "administer",
+                          "excise", "enucleate", "amputate", "transfuse", "intubate", "extubate",
+                          "cannulate", "decannulate", "stop", "discontinue", "withdraw"})
 _FINDINGS_LABELS = frozenset({"findings", "finding", "impression", "imaging", "diagnosis", "dx",
                               "ddx", "answer", "image", "images"})
 
@@ -1166,6 +1173,9 @@ def story_events(doc: Any) -> Iterator[tuple[str, Span]]:
                 and token.tag_ == "VBD" and subject.pos_ in ("NOUN", "PROPN") \
                 and _lemma(subject) not in IMAGING_WORDS:
             person = True  # "8 year olf fell 3 m from the climbing wall": a typo'd patient
+        if subject is not None and not person and token.tag_ == "VBN" and any(
+                c.dep_ == "auxpass" for c in token.children) and lemma in _GIVEN_VERBS:
+            person = True  # "Everolimus was started", "An ICD was implanted": done to the patient
         if subject is not None and not person:
             # a thing as subject: only a past change of this case ("the lesions regressed",
             # "thrombectomy achieved reperfusion"), or any past event of a subject that is
@@ -1187,7 +1197,7 @@ def story_events(doc: Any) -> Iterator[tuple[str, Span]]:
         definite = subject is not None and token.tag_ in ("VBD", "VBN") and (
             (any(c.dep_ in ("det", "poss") and c.lower_ in ("the", "his", "her", "their", "its")
                  for c in subject.children) and not _quantified(subject))
-            or any(c.dep_ == "nummod" for c in subject.children))
+            or any(c.dep_ == "nummod" or c.lower_ == "both" for c in subject.children))
         fragment = subject is None and token.tag_ in ("VBZ", "VBP")  # "History: ..., refuses"
         if not definite and not fragment and is_general_statement(token, subject):
             continue
@@ -1213,6 +1223,7 @@ def _story_of(doc: Any) -> list[tuple[str, Span]]:
     if _last_story and _last_story[0][0] is doc:
         return _last_story[0][1]
     found = list(story_events(doc)) + [("outcome", span) for span in treatment_fragments(doc)]
+    found += [("outcome", span) for span in treatment_mentions(doc)]
     _last_story[:] = [(doc, found)]
     return found
 
@@ -1266,14 +1277,12 @@ def age_at_event(ctx: Context, rule: Rule) -> Iterator[Span]:
             yield _span(doc[numbers[0].i:unit.i + 1])
 
 
-_TIME_CUES = frozenset({"on", "in", "that", "the", "next", "overnight", "today", "yesterday",
-                        "tonight", "same", "hd", "pod", "dol", "day", "at", "within", "after"})
 _TIME_WORDS = frozenset({"day", "night", "morning", "evening", "afternoon", "week", "month",
                          "overnight", "today", "yesterday", "tonight", "hd", "pod", "dol",
                          "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
                          "sunday", "january", "february", "march", "april", "may", "june", "july",
                          "august", "september", "october", "november", "december", "hours",
-                         "days", "weeks", "months", "later", "afternoon"})
+                         "days", "weeks", "months", "later"})
 
 
 def treatment_fragments(doc: Any) -> Iterator[Span]:
@@ -1300,3 +1309,57 @@ def treatment_fragments(doc: Any) -> Iterator[Span]:
         if any(t.lower_ in MODALS or t.lower_ in HABITUAL for t in token.sent):
             continue  # "surgery is usually done within days"
         yield _span(doc[_modifiers_start(token):token.i + 1])
+
+
+#: Words that make a sentence about treatment general ("Treatment is surgical resection").
+_GENERAL_TREATMENT_WORDS = frozenset({"treatment", "therapy", "management", "options", "option",
+                                      "choice", "standard", "indicated", "recommended", "mainstay",
+                                      "definitive", "curative", "first-line", "consider",
+                                      "requires", "require", "needs", "role", "may", "can",
+                                      "should", "usually", "typically", "often", "most", "if",
+                                      "when", "unless", "vs", "versus", "or", "?"})
+_PROCEDURE_NOUN_ENDINGS = ("ectomy", "otomy", "ostomy", "plasty", "pexy", "ectomies", "otomies")
+_PROCEDURE_NOUNS = frozenset({"radiosurgery", "craniectomy", "reduction", "embolization",
+                              "chemoembolization", "tace", "y-90", "radioembolization",
+                              "chole", "appy", "ex-fix", "orif", "crif", "pinning", "stenting",
+                              "coiling", "thrombectomy", "transplant", "transplantation",
+                              "resection", "amputation", "debridement", "ecmo", "dialysis",
+                              "chemo", "chemotherapy", "radiotherapy", "radiation", "ivig",
+                              "intubation", "tracheostomy", "gastrostomy", "shunt", "fusion",
+                              "fixation", "repair", "drainage", "ablation", "irrigation",
+                              "kasai", "nissen", "ladd", "fontan", "glenn", "norwood"})
+
+
+def treatment_mentions(doc: Any) -> Iterator[Span]:
+    """A procedure or treatment named in a sentence about this patient ("Despite decompressive
+    craniectomy she died", "he ended up with a subtotal colectomy", "closed reduction in the
+    ED"), read as the treatment course.  Not a sentence about treatment in general ("Treatment
+    is surgical", "may require ECMO", a teaching point, a question), not an imaging line."""
+    if doc is None:
+        return
+    for sent in doc.sents:
+        words = {t.lower_ for t in sent}
+        if words & _GENERAL_TREATMENT_WORDS or words & MODALS or words & HABITUAL:
+            continue
+        first = sent[0]
+        header = _line_header(first) + sent.text
+        if header.lower().lstrip(" #*-•").startswith(_GENERAL_HEADERS) \
+                or (_imaging_line(_line_header(sent[-1])) and not any(
+                    _story_person(t) for t in sent if t.dep_ in ("nsubj", "nsubjpass"))):
+            continue
+        if any(t.tag_ in ("NNS",) and t.dep_ in ("nsubj", "nsubjpass") for t in sent):
+            continue  # "patients undergo ...": a general statement
+        if words & _PRIOR_WORDS:
+            continue  # "previously underwent appendectomy": history (rules/history.yaml)
+        if not any(_story_person(t) or t.tag_ in ("VBD", "VBN") or t.lower_ in _TIME_WORDS
+                   for t in sent):
+            continue  # "Resection with tumor-free margins.": nothing ties it to this patient
+        for token in sent:
+            if token.pos_ not in ("NOUN", "PROPN") or token.dep_ in ("compound", "amod"):
+                continue
+            lower = token.lower_
+            if not (lower in _PROCEDURE_NOUNS or lower.endswith(_PROCEDURE_NOUN_ENDINGS)):
+                continue
+            if token.head.lower_ in ("after", "post", "following", "before", "prior"):
+                continue  # "after fundoplication": the history rules report it
+            yield _span(doc[_modifiers_start(token):token.i + 1])
