@@ -1078,8 +1078,21 @@ def _imaging_line(header: str) -> bool:
                          "dexa", "film", "films", "radiographs", "doppler", "ultrasound"))
 
 
+_last_text: list[tuple[Any, str]] = []
+
+
+def _doc_text(doc: Any) -> str:
+    """``doc.text`` (spaCy joins the tokens on every access: kept for the last Doc)."""
+    if _last_text and _last_text[0][0] is doc:
+        return _last_text[0][1]
+    text = doc.text
+    _last_text[:] = [(doc, text)]
+    return text
+
+
 def _line_header(token: Token) -> str:
-    text = token.doc.text
+    """The text of ``token``'s line before it, lower-cased ("history: 9 y/o, ")."""
+    text = _doc_text(token.doc)
     start = text.rfind("\n", 0, token.idx) + 1
     return text[start:token.idx].lower().lstrip(" #*-•📌💡")
 
@@ -1338,6 +1351,11 @@ def treatment_mentions(doc: Any) -> Iterator[Span]:
     if doc is None:
         return
     for sent in doc.sents:
+        candidates = [t for t in sent if t.pos_ in ("NOUN", "PROPN") and t.dep_ not in (
+            "compound", "amod") and (t.lower_ in _PROCEDURE_NOUNS
+                                     or t.lower_.endswith(_PROCEDURE_NOUN_ENDINGS))]
+        if not candidates:
+            continue
         words = {t.lower_ for t in sent}
         if words & _GENERAL_TREATMENT_WORDS or words & MODALS or words & HABITUAL:
             continue
@@ -1354,12 +1372,7 @@ def treatment_mentions(doc: Any) -> Iterator[Span]:
         if not any(_story_person(t) or t.tag_ in ("VBD", "VBN") or t.lower_ in _TIME_WORDS
                    for t in sent):
             continue  # "Resection with tumor-free margins.": nothing ties it to this patient
-        for token in sent:
-            if token.pos_ not in ("NOUN", "PROPN") or token.dep_ in ("compound", "amod"):
-                continue
-            lower = token.lower_
-            if not (lower in _PROCEDURE_NOUNS or lower.endswith(_PROCEDURE_NOUN_ENDINGS)):
-                continue
+        for token in candidates:
             if token.head.lower_ in ("after", "post", "following", "before", "prior"):
                 continue  # "after fundoplication": the history rules report it
             yield _span(doc[_modifiers_start(token):token.i + 1])
