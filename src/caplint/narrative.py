@@ -784,15 +784,23 @@ def _is_treatment(noun: Token) -> bool:
         _TREATMENT_ENDINGS)
 
 
-def _is_prior(verb: Token, *, years: bool = True) -> bool:
+_MONTHS = _words("""jan january feb february mar march apr april may jun june jul july aug august
+sep sept september oct october nov november dec december""")
+
+
+def _bare_year(token: Token) -> bool:
+    """A year on its own ("in 2011": an earlier episode), not the year of a full date ("on June
+    14, 2023": when this episode's treatment happened)."""
+    if not (token.like_num and len(token.text) == 4 and token.text[:2] in ("19", "20")):
+        return False
+    before = token.doc[max(0, token.i - 4):token.i]
+    return not any(t.lower_.rstrip(".") in _MONTHS for t in before)
+
+
+def _is_prior(verb: Token) -> bool:
     """Said of the patient's past: "previously underwent", "underwent surgery in 2011",
     "9 years ago" (history, reported by rules/history.yaml)."""
-    for token in verb.subtree:
-        if token.lower_ in _PRIOR_WORDS:
-            return True
-        if years and token.like_num and len(token.text) == 4 and token.text[:2] in ("19", "20"):
-            return True
-    return False
+    return any(t.lower_ in _PRIOR_WORDS or _bare_year(t) for t in verb.subtree)
 
 
 #: Words that put a verb after the presentation: what happened next is the outcome.
@@ -1216,7 +1224,7 @@ def story_events(doc: Any) -> Iterator[tuple[str, Span]]:
             continue
         kind = "outcome" if lemma in OUTCOME_VERBS or _is_treatment(token) \
             or _afterwards(token) else "history"
-        if kind == "outcome" and (_is_prior(token, years=False) or (
+        if kind == "outcome" and (_is_prior(token) or (
                 lemma == "discharge" and token.dep_ == "conj"
                 and _lemma(token.head) in ("see", "evaluate", "examine"))):
             kind = "history"  # "previously underwent", "seen elsewhere and discharged"
@@ -1367,8 +1375,8 @@ def treatment_mentions(doc: Any) -> Iterator[Span]:
             continue
         if any(t.tag_ in ("NNS",) and t.dep_ in ("nsubj", "nsubjpass") for t in sent):
             continue  # "patients undergo ...": a general statement
-        if words & _PRIOR_WORDS:
-            continue  # "previously underwent appendectomy": history (rules/history.yaml)
+        if words & _PRIOR_WORDS or any(_bare_year(t) for t in sent):
+            continue  # "previously underwent appendectomy", "in 2011": history
         if not any(_story_person(t) or t.tag_ in ("VBD", "VBN") or t.lower_ in _TIME_WORDS
                    for t in sent):
             continue  # "Resection with tumor-free margins.": nothing ties it to this patient
