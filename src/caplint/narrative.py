@@ -747,7 +747,8 @@ _PRIOR_WORDS = frozenset({"previously", "prior", "initially", "originally", "for
 PROCEDURE_VERBS = _words("""
 reduce drain repair resect excise embolize coil clip stent shunt fix pin amputate debride
 decompress intubate transfuse operate manage treat splint cast reimplant untether enucleate remove
-implant place anticoagulate heparinize ablate cauterize ligate band cardiovert extubate
+implant place anticoagulate heparinize ablate cauterize ligate band cardiovert extubate biopsy
+bronch
 """)
 IMAGING_WORDS = _words("""
 ct mri mr scan radiograph radiography x-ray xray ultrasound us sonography ultrasonography imaging
@@ -1029,6 +1030,7 @@ decline worsen succumb discharge undergo receive require treat manage operate re
 resect excise drain embolize coil stent shunt fix pin amputate intubate transfuse extubate wean
 cure remit respond achieve complete return ground retire complicate start give place implant
 insert remove administer enucleate extubate cannulate decannulate stop discontinue withdraw
+end
 """)
 #: Non-person subjects whose past change is the patient's outcome ("the lesions regressed").
 _CHANGE_VERBS = _words("""
