@@ -79,11 +79,15 @@ def _load_resolved(resolved: str) -> Language:
     import presidio_analyzer  # noqa: F401
     import spacy
 
+    from .attributes import speed_up
     from .linebreaks import NAME
 
     nlp = spacy.load(resolved, exclude=list(EXCLUDED_PIPES))
     if "parser" in nlp.pipe_names:
         nlp.add_pipe(NAME, before="parser")
+    # the attribute ruler's ~180 patterns found by look-ups instead of its Matcher: same
+    # attributes, ~0.5 ms less per caption (see caplint.attributes)
+    speed_up(nlp)
     atexit.register(_skip_exit_collection)
     return nlp
 
