@@ -1126,6 +1126,7 @@ _TIDY: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?<![ \t])[ \t]*,(?:[ \t]*,)+"), ","),
     (re.compile(r"(?<![ \t])[ \t]*;(?:[ \t]*[;,])+"), ";"),
     (re.compile(r",[ \t]*;"), ";"),
+    (re.compile(r":[ \t]*[,;][ \t]*"), ": "),  # "Got this one: , elderly patient"
     (re.compile(r"(?<![ \t])[ \t]*[,;:][ \t]*(?=[.!?](?:\s|$))"), ""),
     (re.compile(r"(?<![ \t])[ \t]*[,;][ \t]*(?=\r?\n|$)"), ""),
     (re.compile(r"(?<![.])\.[ \t]*\.(?!\.)"), "."),
