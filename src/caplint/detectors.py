@@ -290,6 +290,17 @@ _SUPPORT_WORDS = frozenset(
         "miracle",
         "bless",
         "blessed",
+        "remembering",
+        "inmemoryof",
+        "memory",
+        "rip",
+        "forever",
+        "angel",
+        "prayers",
+        "power",
+        "brigade",
+        "crew",
+        "squad",
     ]
 )
 
@@ -359,6 +370,61 @@ _COMMUNITY_WORDS = frozenset(
         "bears",
     ]
 )
+_US_STATES = frozenset(
+    [
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+        "DC",
+    ]
+)
 _PLACE_PREFIXES = frozenset(["lake", "mount", "mt", "camp", "fort", "port", "saint", "st", "san"])
 
 
@@ -405,6 +471,14 @@ def place_hashtags(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
                 break
         if not hit and lowered[0] in _PLACE_PREFIXES and len(parts) == 2 and parts[1][0].isupper():
             hit = len(parts[1]) >= 4  # "#LakeWinnipesaukee", "#CampKern"
+        if (
+            not hit
+            and len(parts) == 2
+            and parts[0][0].isupper()
+            and len(parts[0]) >= 4
+            and (lowered[1] in _PLACE_TAILS or parts[1] in _US_STATES)
+        ):
+            hit = True  # "#HockingHills", "#WintergreenVA"
         if hit:
             yield match.span()
 

@@ -1282,22 +1282,36 @@ def age_at_event(ctx: Context, rule: Rule) -> Iterator[Span]:
         if token.lower_ not in ("at", "@") or token.dep_ != "prep":
             continue
         verb = token.head
-        if verb.pos_ != "VERB" or verb.tag_ not in ("VBD", "VBN"):
+        procedure = verb.pos_ in ("NOUN", "PROPN") and _is_treatment(verb)  # "Kasai at 7 weeks"
+        if not procedure and (verb.pos_ != "VERB" or verb.tag_ not in ("VBD", "VBN")):
             continue
         for unit in token.children:
-            if unit.dep_ != "pobj" or unit.lower_ not in _AGE_UNITS:
+            if unit.dep_ != "pobj":
                 continue
-            numbers = [c for c in unit.children if c.dep_ == "nummod" and c.i < unit.i]
-            if not numbers:
+            if unit.like_num and unit.text.isdigit() and 10 <= int(unit.text) <= 99 \
+                    and not procedure:
+                # "diagnosed at 19", "married at 18": a bare age (not "at 3", a time)
+                following = unit.doc[unit.i + 1] if unit.i + 1 < len(unit.doc) else None
+                if following is None or following.lower_ not in ("am", "pm", "h", "%", ":"):
+                    numbers = [unit]
+                    unit_end = unit
+                else:
+                    continue
+            elif unit.lower_ in _AGE_UNITS:
+                numbers = [c for c in unit.children if c.dep_ == "nummod" and c.i < unit.i]
+                unit_end = unit
+                if not numbers:
+                    continue
+            else:
                 continue
-            subject = _subject(verb)
+            subject = None if procedure else _subject(verb)
             if subject is not None and not _story_person(subject) and (
                     _lemma(subject) in IMAGING_WORDS or subject.lower_ in IMAGING_WORDS
                     or not _is_treatment(subject)):
                 continue
-            if is_general_statement(verb, subject):
+            if not procedure and is_general_statement(verb, subject):
                 continue
-            yield _span(doc[numbers[0].i:unit.i + 1])
+            yield _span(doc[numbers[0].i:unit_end.i + 1])
 
 
 _TIME_WORDS = frozenset({"day", "night", "morning", "evening", "afternoon", "week", "month",
