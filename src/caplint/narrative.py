@@ -1120,10 +1120,32 @@ def _procedure_done(token: Token) -> bool:
         "switch", "repair", "procedure", "surgery", "operation"))
 
 
+def _procedure_fragment(token: Token) -> bool:
+    """"Enucleated, no chemo needed", "..., coiled.", "Drain placed by IR": a procedure verb as a
+    caption fragment, which the parser often takes for an adjective."""
+    if token.tag_ not in ("VBN", "VBD", "JJ") or not token.text.lower().endswith("ed"):
+        return False
+    lemma = _lemma(token)
+    if lemma not in PROCEDURE_VERBS and lemma not in _GIVEN_VERBS \
+            and not token.lower_.endswith(("embolized", "embolised", "ablated", "biopsied")):
+        return False
+    doc = token.doc
+    before = doc[token.i - 1] if token.i > 0 else None
+    after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    if any(c.dep_ == "agent" for c in token.children):
+        return True  # "placed by IR", "removed by GI"
+    starts = before is None or (before.is_sent_start and before.is_punct) or before.text in (
+        ",", ";", ".", "→", "->", "—", "-", "\n") or token.is_sent_start
+    ends = after is None or after.is_punct or after.is_space or after.lower_ in (
+        "and", "then", "with", "on", "in", "at", "via", "endoscopically", "surgically",
+        "percutaneously", "successfully", "uneventfully", "twice", "emergently")
+    return starts and ends
+
+
 def _is_story_verb(token: Token) -> bool:
     if not token.text.replace("-", "").replace("'", "").replace("’", "").isalpha():
         return False  # an emoji or a URL the tagger took for a verb
-    if _procedure_done(token):
+    if _procedure_done(token) or _procedure_fragment(token):
         return True
     if token.pos_ not in ("VERB", "AUX") or token.dep_ in ("amod", "compound", "aux", "auxpass"):
         return False
@@ -1187,6 +1209,9 @@ def story_events(doc: Any) -> Iterator[tuple[str, Span]]:
             continue  # "swallowed barium for the esophagram"
         subject = _subject(token)
         person = subject is not None and _story_person(subject)
+        if _procedure_fragment(token):
+            yield "outcome", _span([token])  # ("..., coiled." even on an imaging line)
+            continue
         if not person and _imaging_line(header):
             continue  # "VCUG: elongated, trabeculated bladder": the images, not the story
         if _procedure_done(token):
