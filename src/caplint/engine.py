@@ -24,11 +24,15 @@ _ROMAN_OR_FILLER = re.compile(r"^(?:[IVX]+|[a-z]\w*|\d\w*|'s|s)$")
 #: captions linted before the pattern prefilters are compiled (see :class:`Prefilter`)
 RULE_PREFILTER_AFTER = 16
 ALLOW_PREFILTER_AFTER = 128
-#: patterns longer than this are searched one by one, outside the prefilter's set
+#: patterns longer than this are searched one by one, outside the prefilter's sets
 PREFILTER_MAX_PATTERN = 5000
-#: RE2 memory budget of a prefilter set (program + DFA cache); should its DFA run out, the
-#: prefilter answers "search everything" for that text (see :class:`Prefilter`)
+#: patterns per RE2 set: one set over a few hundred patterns has a DFA so large that it thrashes
+#: (~400 µs a caption for the rule patterns, 24 MB); sets of 16 take ~100 µs and ~13 MB in all
+PREFILTER_CHUNK = 16
+#: RE2 memory budget (program + DFA cache) of all of a prefilter's sets, shared evenly, at least
+#: PREFILTER_MIN_MEM each; should a set's DFA run out, its patterns are all searched for that text
 PREFILTER_MAX_MEM = 16 << 20
+PREFILTER_MIN_MEM = 1 << 20
 
 
 class _Everything:
@@ -42,57 +46,74 @@ _EVERYTHING = _Everything()
 
 
 class Prefilter:
-    """Which of many patterns match somewhere in a text, found in one linear pass of an RE2 set
+    """Which of many patterns match somewhere in a text, found in one linear pass per RE2 set
     instead of one search per pattern (each search through the re2 module costs ~10 µs of
-    overhead however short the caption; a rule set has a couple of hundred patterns).
+    overhead however short the caption; a rule set has a few hundred patterns).
 
-    The set is built from the compiled patterns themselves, with their own options, so it answers
-    exactly "does ``pattern.search(text)`` find something".  When RE2's DFA runs out of memory a
-    set reports no match at all; a last, empty pattern that matches every text tells that apart
-    from a text nothing matches, and then every pattern is searched: the prefilter can save time,
-    never lose a match.
+    The sets are built from the compiled patterns themselves, with their own options, so they
+    answer exactly "does ``pattern.search(text)`` find something".  Patterns go into sets of
+    :data:`PREFILTER_CHUNK`: the DFA of one set over every pattern has too many states to stay
+    in its cache.  When a set's DFA runs out of memory it reports no match at all; a last, empty
+    pattern that matches every text tells that apart from a text nothing in the set matches, and
+    then every pattern of that set is searched: the prefilter can save time, never lose a match.
 
-    Compiling the set costs tens of milliseconds, so it is built only after ``after`` texts,
-    when the searches it saves have paid for it: one caption (``caplint check draft.txt``, the
-    pre-commit hook on a few files) never pays for it.
+    Compiling the sets costs tens of milliseconds, so they are built only after ``after`` texts,
+    when the searches they save have paid for them: one caption (``caplint check draft.txt``,
+    the pre-commit hook on a few files) never pays for it.
     """
 
     def __init__(self, patterns: Sequence[Pattern], after: int = 0) -> None:
         self.size = len(patterns)
-        self._set: Any = None
-        # the few very large alternations (lexicons) stay out of the set and are always searched:
-        # one search each costs little, while their programs would double the set's memory
+        # the few very large alternations (lexicons) stay out of the sets and are always
+        # searched: one search each costs little, while their programs would dwarf the sets
         self._always = frozenset(
             i for i, p in enumerate(patterns) if len(p.pattern) > PREFILTER_MAX_PATTERN
         )
-        self._index = [i for i in range(self.size) if i not in self._always]
-        uniform = len({_options(p) for p in patterns}) == 1
-        self._pending = [patterns[i] for i in self._index] if uniform else []
-        self._countdown = after
+        by_options: dict[tuple, list[int]] = {}
+        for i, pattern in enumerate(patterns):
+            if i not in self._always:
+                by_options.setdefault(_options(pattern), []).append(i)
+        #: (pattern indices, their patterns) of each set still to build
+        self._pending = [
+            (group[k : k + PREFILTER_CHUNK], [patterns[i] for i in group[k : k + PREFILTER_CHUNK]])
+            for group in by_options.values()
+            for k in range(0, len(group), PREFILTER_CHUNK)
+        ]
+        self._sets: list[tuple[Any, list[int]]] | None = None
+        # captions still to see before building; None: never (fewer than two patterns to narrow)
+        self._countdown: int | None = after if self.size - len(self._always) >= 2 else None
+
+    def _build(self) -> None:
+        budget = max(PREFILTER_MAX_MEM // max(len(self._pending), 1), PREFILTER_MIN_MEM)
+        self._sets = [(_pattern_set(chunk, budget), index) for index, chunk in self._pending]
+        self._pending = []
 
     def hits(self, text: str) -> Container[int]:
         """Indices of the patterns that match somewhere in ``text`` (all of them if unsure)."""
-        if self._set is None:
-            if len(self._pending) < 2 or self._countdown > 0:
+        if self._sets is None:
+            if self._countdown is None:
+                return _EVERYTHING
+            if self._countdown > 0:
                 self._countdown -= 1
                 return _EVERYTHING
-            self._set, self._pending = _pattern_set(self._pending), []
-            if self._set is None:
-                return _EVERYTHING
-        found = self._set.Match(text)
-        sentinel = len(self._index)
-        if not found or sentinel not in found:
-            return _EVERYTHING  # no sentinel: the DFA gave up, so search every pattern
-        index = self._index
-        return self._always.union(index[i] for i in found if i != sentinel)
+            self._build()
+        found = set(self._always)
+        for matcher, index in self._sets:
+            matched = matcher.Match(text) if matcher is not None else None
+            sentinel = len(index)
+            if not matched or sentinel not in matched:
+                found.update(index)  # no set, or no sentinel (the DFA gave up): search them all
+            else:
+                found.update(index[i] for i in matched if i != sentinel)
+        return found
 
 
-def _pattern_set(patterns: Sequence[Pattern]) -> Any:
+def _pattern_set(patterns: Sequence[Pattern], max_mem: int) -> Any:
     """An RE2 set over ``patterns`` plus the sentinel (index ``len(patterns)``), or None."""
     options = re2.Options()
     for name in re2.Options.NAMES:
         setattr(options, name, getattr(patterns[0].options, name))
-    options.max_mem = PREFILTER_MAX_MEM  # bounds the set's program and DFA cache
+    options.max_mem = max_mem  # bounds the set's program and DFA cache
     try:
         matcher = re2.Set.SearchSet(options)
         for pattern in patterns:

@@ -1,0 +1,110 @@
+"""caplint.engine.Prefilter: the RE2 sets say which patterns can match a text; they may say too
+much (then more patterns are searched), never too little."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+import caplint.engine as engine
+from caplint.engine import Prefilter
+from caplint.patterns import compile_pattern
+from caplint.rules import load_rules
+
+WORDS = ["mass", "lesion", "cyst", "nodule", "tumor", "fracture", "stone", "polyp", "abscess"]
+
+
+def _patterns(n: int) -> list:
+    rng = random.Random(n)
+    out = []
+    for i in range(n):
+        word = rng.choice(WORDS)
+        out.append(compile_pattern(rf"\b{word}\w*\s+(?:no\.?\s*)?{i}\b"))
+    out.append(compile_pattern("|".join(f"(?:zz{i}yy)" for i in range(900))))  # > 5,000 chars
+    return out
+
+
+def _texts() -> list[str]:
+    rng = random.Random(7)
+    return [
+        " ".join(
+            f"{rng.choice(WORDS)} {rng.choice(['', 'no. '])}{rng.randint(0, 60)}"
+            for _ in range(rng.randint(0, 6))
+        )
+        + rng.choice(["", " zz5yy", " zz899yy"])
+        for _ in range(300)
+    ]
+
+
+def _truth(patterns, text) -> set[int]:
+    return {i for i, p in enumerate(patterns) if p.search(text)}
+
+
+@pytest.mark.parametrize("n", [1, 2, 15, 16, 17, 40])
+def test_hits_are_exactly_the_patterns_that_match(n) -> None:
+    patterns = _patterns(n)
+    prefilter = Prefilter(patterns)
+    for text in _texts():
+        hits = prefilter.hits(text)
+        truth = _truth(patterns, text)
+        assert all(i in hits for i in truth), text
+        if n >= 2:  # built: only the matching patterns and the always-searched lexicon
+            assert {i for i in range(len(patterns)) if i in hits} == truth | {len(patterns) - 1}
+
+
+def test_sets_of_a_bounded_size_and_the_lexicon_outside() -> None:
+    patterns = _patterns(40)
+    prefilter = Prefilter(patterns)
+    prefilter.hits("")
+    assert [len(index) for _, index in prefilter._sets] == [16, 16, 8]
+    assert prefilter._always == {40}
+
+
+def test_built_only_after_enough_texts() -> None:
+    prefilter = Prefilter(_patterns(20), after=3)
+    for _ in range(3):
+        assert 0 in prefilter.hits("nothing here") and prefilter._sets is None
+    assert 0 not in prefilter.hits("nothing here")
+    assert prefilter._sets is not None
+
+
+def test_a_set_that_cannot_be_used_means_search_its_patterns() -> None:
+    """A set RE2 cannot build, or whose DFA gives up, answers 'all of mine'."""
+    patterns = _patterns(40)
+    prefilter = Prefilter(patterns)
+    prefilter.hits("")
+    prefilter._sets[1] = (None, prefilter._sets[1][1])
+
+    class GivesUp:
+        def Match(self, text):  # re2's method name
+            return []  # an exhausted DFA reports nothing, not even the sentinel
+
+    prefilter._sets[2] = (GivesUp(), prefilter._sets[2][1])
+    for text in _texts()[:50]:
+        hits = prefilter.hits(text)
+        assert all(i in hits for i in _truth(patterns, text))
+        assert all(i in hits for i in range(16, 40))
+
+
+def test_the_rule_and_allow_prefilters_agree_with_searching(monkeypatch) -> None:
+    monkeypatch.setattr(engine, "RULE_PREFILTER_AFTER", 0)
+    monkeypatch.setattr(engine, "ALLOW_PREFILTER_AFTER", 0)
+    ruleset = load_rules()
+    built = engine.Engine(ruleset.rules, ruleset.allow, None)
+    rule_patterns = [p for c in built.compiled for p in c.patterns]
+    allow_patterns = [p for a in built.allow for p in a.patterns]
+    texts = [
+        "A 7 yo from Dayton with Wilms tumor.",
+        "MRN 1234567, seen at St. Mary's Hospital on 03/04/2021 by Dr. Smith.",
+        "Chiari II malformation; Lyme disease; West Nile virus. #radiology #Ohio",
+        "His wife said he died two weeks later after a fall from a ladder.",
+        "",
+    ]
+    for text in texts:
+        for prefilter, patterns in (
+            (built._rule_prefilter, rule_patterns),
+            (built._allow_prefilter, allow_patterns),
+        ):
+            hits = prefilter.hits(text)
+            assert all(i in hits for i in _truth(patterns, text)), text
