@@ -1021,7 +1021,7 @@ replace localize describe associate call name prove recommend reformat reconstru
 mistake know consider term define classify characterize correlate differ relate base mark
 highlight outline depict label circle point annotate reformatte use publish report_in coin
 credit courtesy share post tag caption illustrate label arrow review read interpret solve
-guess answer reveal
+guess answer reveal reproduce adapt modify permit debate
 """)
 #: What a story verb about the patient's outcome looks like ("regressed", "perforated").
 OUTCOME_VERBS = DEATH_VERBS | RECOVERY_VERBS | _words("""
@@ -1040,7 +1040,8 @@ worsen grow enlarge return respond recover survive complicate fail normalize
 #: Line headers of general text: the teaching point states what is true of the disease.
 _HISTORY_HEADERS = ("history", "hx", "clinical", "presentation", "case", "background")
 _GENERAL_HEADERS = ("teaching point", "pearl", "tip", "differential", "ddx", "discussion",
-                    "pitfall", "learning point", "take-home", "takeaway", "take home")
+                    "pitfall", "learning point", "take-home", "takeaway", "take home",
+                    "natural history", "prognosis", "epidemiology", "did you know")
 
 
 #: People of the story besides the patient and relatives: who noticed, examined or reported.
@@ -1161,6 +1162,10 @@ def _is_story_verb(token: Token) -> bool:
     if token.tag_ == "VBD":
         pass
     elif token.tag_ == "VBN":
+        lemma_known = lemma in OUTCOME_VERBS or lemma in PROCEDURE_VERBS \
+            or lemma in EVENT_VERBS or lemma in _GIVEN_VERBS
+        if not aux and token.dep_ in ("ROOT", "conj") and not lemma_known:
+            return False  # "Thickened, elongated peduncles": a finding, not an event
         if not aux and token.dep_ not in ("ROOT", "conj") and not (
                 token.dep_ == "acl" and _story_person(token.head)
                 and any(c.dep_ in ("prep", "agent") for c in token.children)):
