@@ -13,8 +13,13 @@ from .rules import AllowList, Rule, RuleSet, load_rules
 
 #: Presidio's pattern recognizers caplint keeps (its URL and e-mail recognizers are replaced by
 #: caplint's own ID rules: they call tldextract, which would fetch a suffix list from the network).
-_PRESIDIO_RECOGNIZERS = ("PhoneRecognizer", "UsSsnRecognizer", "IpRecognizer",
-                         "CreditCardRecognizer", "IbanRecognizer")
+_PRESIDIO_RECOGNIZERS = (
+    "PhoneRecognizer",
+    "UsSsnRecognizer",
+    "IpRecognizer",
+    "CreditCardRecognizer",
+    "IbanRecognizer",
+)
 BATCH_SIZE = 64
 
 
@@ -56,9 +61,15 @@ class Linter:
             return []
         from .findings import CATEGORIES
 
-        return [AllowList(name="config", why="allowed in the configuration",
-                          categories=CATEGORIES, phrases=self.config.allow_words,
-                          regex=self.config.allow_regex)]
+        return [
+            AllowList(
+                name="config",
+                why="allowed in the configuration",
+                categories=CATEGORIES,
+                phrases=self.config.allow_words,
+                regex=self.config.allow_regex,
+            )
+        ]
 
     def _ensure_loaded(self) -> None:
         if self._engine is not None:
@@ -78,16 +89,19 @@ class Linter:
         from presidio_analyzer import predefined_recognizers as predefined
 
         registry = RecognizerRegistry(supported_languages=["en"])
-        registry.add_recognizer(predefined.SpacyRecognizer(
-            supported_language="en",
-            supported_entities=["PERSON", "LOCATION", "ORGANIZATION", "DATE_TIME", "NRP"],
-        ))
+        registry.add_recognizer(
+            predefined.SpacyRecognizer(
+                supported_language="en",
+                supported_entities=["PERSON", "LOCATION", "ORGANIZATION", "DATE_TIME", "NRP"],
+            )
+        )
         for name in _PRESIDIO_RECOGNIZERS:
             recognizer = getattr(predefined, name)()
             if set(recognizer.supported_entities) & set(entity_types):
                 registry.add_recognizer(recognizer)
-        return AnalyzerEngine(registry=registry, nlp_engine=self._nlp_engine,
-                              supported_languages=["en"])
+        return AnalyzerEngine(
+            registry=registry, nlp_engine=self._nlp_engine, supported_languages=["en"]
+        )
 
     @property
     def nlp(self) -> Any:
@@ -105,8 +119,9 @@ class Linter:
         """Findings for each caption; batched through ``nlp.pipe``, same as ``lint`` one by one."""
         return list(self.iter_lint(texts, batch_size=batch_size))
 
-    def iter_lint(self, texts: Iterable[str],
-                  batch_size: int = BATCH_SIZE) -> Iterator[list[Finding]]:
+    def iter_lint(
+        self, texts: Iterable[str], batch_size: int = BATCH_SIZE
+    ) -> Iterator[list[Finding]]:
         """Like :meth:`lint_many`, streaming: memory stays bounded for any number of captions."""
         self._ensure_loaded()
         engine = self._engine
@@ -115,19 +130,23 @@ class Linter:
         # than CHUNK_CHARS comes in overlapping chunks, each reporting the findings that start
         # in its own part (spaCy's max_length and memory; see normalize.chunks)
         for batch in view_batches(texts, batch_size):
-            docs = self._nlp_engine.process_batch([piece.text for piece in batch], "en",
-                                                  batch_size=len(batch))
+            docs = self._nlp_engine.process_batch(
+                [piece.text for piece in batch], "en", batch_size=len(batch)
+            )
             for piece, (text, artifacts) in zip(batch, docs, strict=True):
                 entities = []
                 if self._analyzer is not None and text.strip():
-                    entities = self._analyzer.analyze(text, language="en",
-                                                      entities=engine.entity_types,
-                                                      nlp_artifacts=artifacts)
+                    entities = self._analyzer.analyze(
+                        text, language="en", entities=engine.entity_types, nlp_artifacts=artifacts
+                    )
                 shift = piece.chunk.start
                 for finding in engine.run(text, artifacts.tokens, entities):
                     if piece.chunk.owns(shift + finding.start):
-                        found.append(replace(finding, start=finding.start + shift,
-                                             end=finding.end + shift) if shift else finding)
+                        found.append(
+                            replace(finding, start=finding.start + shift, end=finding.end + shift)
+                            if shift
+                            else finding
+                        )
                 if piece.last:
                     yield sort_findings(self._to_original(piece.view, f) for f in found)
                     found = []
