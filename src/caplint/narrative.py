@@ -246,6 +246,13 @@ def _verb_chain(verb: Token) -> Iterator[Token]:
             return
 
 
+def _modal_or_habitual(verb: Token) -> bool:
+    """"may require", "is usually treated": a modal or habitual word on the verb chain."""
+    return any((child.dep_ == "aux" and child.lower_ in MODALS)
+               or (child.dep_ == "advmod" and child.lower_ in HABITUAL)
+               for link in _verb_chain(verb) for child in link.children)
+
+
 def is_general_statement(verb: Token, subject: Token | None) -> bool:
     """Whether ``verb`` states what happens in general, not what happened to this patient.
 
@@ -748,7 +755,7 @@ PROCEDURE_VERBS = _words("""
 reduce drain repair resect excise embolize coil clip stent shunt fix pin amputate debride
 decompress intubate transfuse operate manage treat splint cast reimplant untether enucleate remove
 implant place anticoagulate heparinize ablate cauterize ligate band cardiovert extubate biopsy
-bronch
+bronch scope revise boot retrieve
 """)
 IMAGING_WORDS = _words("""
 ct mri mr scan radiograph radiography x-ray xray ultrasound us sonography ultrasonography imaging
@@ -1227,7 +1234,8 @@ def story_events(doc: Any) -> Iterator[tuple[str, Span]]:
                 and _lemma(subject) not in IMAGING_WORDS:
             person = True  # "8 year olf fell 3 m from the climbing wall": a typo'd patient
         if subject is not None and not person and token.tag_ == "VBN" and any(
-                c.dep_ == "auxpass" for c in token.children) and lemma in _GIVEN_VERBS:
+                c.dep_ == "auxpass" for c in token.children) and (
+                    lemma in _GIVEN_VERBS or lemma in PROCEDURE_VERBS):
             person = True  # "Everolimus was started", "An ICD was implanted": done to the patient
         if subject is not None and not person:
             # a thing as subject: only a past change of this case ("the lesions regressed",
@@ -1252,7 +1260,8 @@ def story_events(doc: Any) -> Iterator[tuple[str, Span]]:
                  for c in subject.children) and not _quantified(subject))
             or any(c.dep_ == "nummod" or c.lower_ == "both" for c in subject.children))
         fragment = subject is None and token.tag_ in ("VBZ", "VBP")  # "History: ..., refuses"
-        if not definite and not fragment and is_general_statement(token, subject):
+        if (not definite and not fragment and is_general_statement(token, subject)) \
+                or _modal_or_habitual(token):
             continue
         kind = "outcome" if lemma in OUTCOME_VERBS or _is_treatment(token) \
             or _afterwards(token) else "history"
