@@ -234,6 +234,20 @@ def test_rule_pack_that_is_not_yaml(tmp_path):
         Linter(Config(rules=(packs,)))
 
 
+def test_rule_pack_with_a_duplicate_key_is_refused(tmp_path):
+    """A second "pass:" (or "regex:") would silently replace the first: it is an error that names
+    the file, the line of the second key and the line of the first."""
+    pack = (
+        "pack: local\nrules:\n  - code: TST001\n    name: x\n    category: AGE\n"
+        "    severity: error\n    message: m\n    why: w\n    detect: {regex: ['\\bqq\\b']}\n"
+        "    examples:\n      fail: [qq]\n      pass: [a]\n      pass: [b]\n"
+    )
+    packs = write_pack(tmp_path, pack)
+    with pytest.raises(RulePackError, match=r"local\.yaml:13: not valid YAML: duplicate key "
+                                            r"'pass' \(first on line 12\)"):
+        Linter(Config(rules=(packs,)))
+
+
 def test_rule_pack_lines_same_with_the_c_and_python_yaml_parsers():
     """The loader uses libyaml when available; keys must keep the lines the pure-Python parser
     gives, so error messages point at the same place either way."""
