@@ -776,7 +776,13 @@ def _undergone(token: Token) -> Span | None:
         if _is_treatment(follower):
             end = follower.i
     if end is None:
-        return None
+        # "underwent division of the vascular ring": no listed treatment word, but the first
+        # noun after "underwent" is what was done, unless it is an imaging study
+        noun = next((f for f in doc[token.i + 1:min(len(doc), token.i + 4)]
+                     if f.pos_ in ("NOUN", "PROPN")), None)
+        if noun is None or _lemma(noun) in IMAGING_WORDS or noun.lower_ in IMAGING_WORDS:
+            return None
+        end = noun.i
     clause = doc[max(token.sent.start, token.i - 4):end + 4]
     if any(t.lower_ in _PRIOR_WORDS or (t.like_num and len(t.text) == 4) for t in clause):
         return None  # "previously underwent", "underwent surgery in 2011": history
