@@ -302,3 +302,11 @@ def test_detectors_read_only_the_doc_they_are_given() -> None:
                  "patient_death", "patient_recovery", "patient_discharge", "demonym_person",
                  "works_as"):
         assert list(DETECTORS[name](ctx, rule)) == [], name
+
+
+def test_a_relative_after_the_verb_is_reported_and_never_crashes(linter) -> None:
+    """"..., said his mother": the verb comes before the relative who tells the story (this
+    order crashed the linter with an IndexError before)."""
+    text = "Fell off the slide at recess, said his mother."
+    found = {text[f.start:f.end] for f in linter.lint(text) if f.code == "HIST004"}
+    assert found == {"said his mother"}

@@ -315,6 +315,10 @@ def _left_start(verb: Token) -> int:
 
 
 def _tokens(doc: Any, start: int, end: int) -> Span:
+    """Characters of tokens ``start``..``end`` in either order (the verb may come before its
+    subject: "..., said his mother")."""
+    if end < start:
+        start, end = end, start
     return _span(doc[start:end + 1])
 
 
@@ -565,7 +569,9 @@ def relative_story(ctx: Context, rule: Rule) -> Iterator[Span]:
             # an outcome or a high-profile cue in the rest of the clause when overlaps resolve
             end = max([verb.i] + [c.i for c in verb.children
                                   if c.dep_ in ("prt", "neg") and c.i > verb.i])
-            yield _tokens(doc, token.left_edge.i if owned else token.i, end)
+            start = token.left_edge.i if owned else token.i
+            # ("..., said his mother": the verb comes first, the span still ends on the relative)
+            yield _tokens(doc, min(start, verb.i), max(end, token.i))
         elif any(c.dep_ == "relcl" and _lemma(c) not in CONSENT_VERBS and any(
                 g.dep_ in ("nsubj", "nsubjpass") and g.lower_ in ("who", "that")
                 for g in c.children) for c in token.children) and (owned or bare):
