@@ -1040,7 +1040,8 @@ replace localize describe associate call name prove recommend reformat reconstru
 mistake know consider term define classify characterize correlate differ relate base mark
 highlight outline depict label circle point annotate reformatte use publish report_in coin
 credit courtesy share post tag caption illustrate label arrow review read interpret solve
-guess answer reveal reproduce adapt modify permit debate
+guess answer reveal reproduce adapt modify permit debate fuse spiculate calcify lobulate septate
+loculate opacify aerate distend dilate thicken hyperenhance attenuate weight contrast
 """)
 #: What a story verb about the patient's outcome looks like ("regressed", "perforated").
 OUTCOME_VERBS = DEATH_VERBS | RECOVERY_VERBS | _words("""
