@@ -1275,8 +1275,8 @@ def story_events(doc: Any) -> Iterator[tuple[str, Span]]:
                 continue  # ("pus discharged from the sinus": a finding)
             if lemma not in _CHANGE_VERBS and not _is_treatment(subject) and (
                     subject.pos_ not in ("NOUN", "PROPN") or not subject.text[:1].isupper()
-                    or token.tag_ != "VBD"):
-                continue
+                    or token.tag_ != "VBD" or any(c.dep_ == "compound" for c in subject.children)):
+                continue  # (not "Rocky Mountain spotted fever", parsed as Mountain + spotted)
         if subject is not None and subject.lower_ in ("we", "i"):
             continue  # "we performed", "I called": the authors, not the patient
         # a definite subject in the past tense is this case ("the lesions regressed"), even if
