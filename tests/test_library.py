@@ -95,3 +95,15 @@ print("done")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "done"
     assert sorted(out.read_text().splitlines()) == ["handler ran", "linted 2"]
+
+
+def test_number_recognizers_run_only_where_a_number_could_be() -> None:
+    """Presidio's phone/SSN/card/IBAN/IP recognizers are skipped on captions with too few digits
+    to hold one (most captions); an IPv6 address needs a colon, not digits."""
+    from caplint.linter import _entity_types_for
+
+    types = ["CREDIT_CARD", "DATE_TIME", "IBAN_CODE", "IP_ADDRESS", "PERSON", "PHONE_NUMBER",
+             "US_SSN"]
+    assert _entity_types_for("A toddler with a limp.", types) == ["DATE_TIME", "PERSON"]
+    assert "IP_ADDRESS" in _entity_types_for("Pinged fe80::1 from the scanner.", types)
+    assert _entity_types_for("Call 555-0147 or 555 0148.", types) == types
