@@ -15,7 +15,9 @@ How the corpus is scored (``corpus/README.md`` describes the labels):
 - *precision*: share of findings that overlap a labeled span of any category (a finding on a clean
   caption is a false positive); *strict precision* requires the same category;
 - *leak rate*: share of violating captions with at least one labeled span that no finding overlaps;
-- *false-alarm rate*: share of clean captions with at least one error-level finding.
+- *false-alarm rate*: share of clean captions with at least one error-level finding;
+- *flagged clean*: share of clean captions with any finding at all, warnings included (what an
+  author sees on a clean caption, beside what blocks a commit).
 
 Findings of every severity count for recall, caught, precision and leak rate; only error-level
 findings count as false alarms (a warning on a clean caption does not block a commit).
@@ -86,6 +88,7 @@ class CorpusScore:
     leaked: int = 0
     clean: int = 0
     false_alarms: int = 0
+    flagged_clean: int = 0
     misses: list[tuple[str, str, str]] = field(default_factory=list)
     false_alarm_ids: list[str] = field(default_factory=list)
 
@@ -108,6 +111,11 @@ class CorpusScore:
     def false_alarm_rate(self) -> float:
         """Clean captions with an error-level finding / clean captions."""
         return _ratio(self.false_alarms, self.clean)
+
+    @property
+    def flagged_clean_rate(self) -> float:
+        """Clean captions with any finding (warnings included) / clean captions."""
+        return _ratio(self.flagged_clean, self.clean)
 
     def recall(self, category: str) -> float:
         """Labeled spans of ``category`` overlapped by a finding of that category."""
@@ -137,6 +145,8 @@ class CorpusScore:
             "clean_captions": self.clean,
             "false_alarm_captions": self.false_alarms,
             "false_alarm_rate": round(self.false_alarm_rate, 4),
+            "flagged_clean_captions": self.flagged_clean,
+            "flagged_clean_rate": round(self.flagged_clean_rate, 4),
         }
 
 
@@ -161,6 +171,7 @@ def score_corpus(records: Sequence[dict], findings: Sequence[Sequence[FindingLik
             score.true_positive_strict += any(s.category == f.category for s in hits)
         if not labeled:
             score.clean += 1
+            score.flagged_clean += bool(all_found)
             if any(f.severity == "error" for f in all_found):
                 score.false_alarms += 1
                 score.false_alarm_ids.append(record["id"])
@@ -349,6 +360,7 @@ def format_corpus_table(split: str, records: Sequence[dict], scores: dict[str, C
         ("strict precision", lambda s: f"{s.strict_precision:.3f}"),
         ("leak rate", lambda s: f"{s.leak_rate:.3f} ({s.leaked}/{s.violating})"),
         ("false-alarm rate", lambda s: f"{s.false_alarm_rate:.3f} ({s.false_alarms}/{s.clean})"),
+        ("flagged clean", lambda s: f"{s.flagged_clean_rate:.3f} ({s.flagged_clean}/{s.clean})"),
     )
     lines.append(f"{'':<20}" + "".join(f"{t:>20}" for t in tools))
     for label, fmt in rows:

@@ -11,6 +11,14 @@ from caplint.cli import app
 
 runner = CliRunner()
 
+#: the learned sentence rules (rules/sentences.yaml): warnings on a whole sentence, from a model's
+#: score.  Tests of another feature (output formats, configuration, suppressions, offsets) run
+#: without them, so that they check that feature on the rules' findings and do not change when the
+#: model is retrained.
+LEARNED_RULES = ("HIST015", "OUT010", "HIGH007", "DATE007")
+#: the command-line options that leave the learned sentence rules out
+IGNORE_LEARNED = ("--ignore", ",".join(LEARNED_RULES))
+
 
 def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None):
     return runner.invoke(app, list(args), input=input, env=env)

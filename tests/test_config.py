@@ -6,12 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers_cli import invoke, one_model_load  # noqa: F401
+from helpers_cli import LEARNED_RULES, invoke, one_model_load  # noqa: F401
 
 from caplint.config import ConfigError
 from caplint.configfile import Resolver, ignored_for, load
 
 CAPTION = "A 7 yo from Dayton, seen on 3/14/2024.\n"
+#: the ignore list of the root configuration file: DATE, and the learned sentence rules (their
+#: warning on the whole sentence, and the caption-level findings it adds, are not what these
+#: tests are about); a TOML array of strings is written like a JSON one
+IGNORE = json.dumps(["DATE", *LEARNED_RULES])
 
 
 def findings(result) -> list[dict]:
@@ -36,7 +40,7 @@ def tree(tmp_path, monkeypatch) -> Path:
 
 
 def test_closest_configuration_wins(tree) -> None:
-    (tree / ".caplint.toml").write_text('ignore = ["DATE"]\n', encoding="utf-8")
+    (tree / ".caplint.toml").write_text(f"ignore = {IGNORE}\n", encoding="utf-8")
     (tree / "sub" / "pyproject.toml").write_text('[tool.caplint]\nselect = ["AGE"]\n',
                                                  encoding="utf-8")
     result = invoke("check", "--format", "json", "--no-cache", str(tree))
@@ -75,7 +79,7 @@ def test_every_key(tree) -> None:
         "    detect: {phrases: [Mayor Quimby]}\n"
         "    examples: {fail: [Mayor Quimby fell.], pass: [A fall.]}\n", encoding="utf-8")
     (tree / ".caplint.toml").write_text(
-        'ignore = ["DATE"]\n'
+        f"ignore = {IGNORE}\n"
         'fail-on = "warning"\n'
         'allow-words = ["Dayton"]\n'
         'allow-regex = ["#ourdept\\\\w*"]\n'
@@ -86,8 +90,8 @@ def test_every_key(tree) -> None:
         "allow-suppressions = false\n"
         "[severity]\nAGE = \"warning\"\n"
         '[per-file-ignores]\n"sub/**/*.txt" = ["AGE"]\n', encoding="utf-8")
-    (tree / "d.yaml").write_text("caption: A 7 yo.\nlegend: Chest CT of Mayor Quimby. #ourdeptrad\n",
-                                 encoding="utf-8")
+    (tree / "d.yaml").write_text(
+        "caption: A 7 yo.\nlegend: Chest CT of Mayor Quimby. #ourdeptrad\n", encoding="utf-8")
     (tree / "e.csv").write_text("id,Legend\n1,A 7 yo from Dayton.\n", encoding="utf-8")
     result = invoke("check", "--format", "json", "--no-cache", str(tree))
     assert result.exit_code == 1  # warnings fail with fail-on = warning
@@ -101,7 +105,7 @@ def test_every_key(tree) -> None:
     shown = invoke("config", str(tree / "a.txt"))
     assert shown.exit_code == 0, shown.output
     assert f"# from: {tree / '.caplint.toml'}" in shown.stdout
-    for line in ('ignore = ["DATE"]', 'fail-on = "warning"', "allow-suppressions = false",
+    for line in (f"ignore = {IGNORE}", 'fail-on = "warning"', "allow-suppressions = false",
                  'caption-fields = ["legend"]', '"sub/**/*.txt" = ["AGE"]', 'AGE = "warning"',
                  f'rules = ["{rules}"]'):
         assert line in shown.stdout

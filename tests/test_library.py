@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers_cli import LEARNED_RULES
 
 from caplint import Config, Finding, Linter
 from caplint.model import ModelNotFoundError, build_nlp_engine, resolve_model_name
@@ -13,9 +14,11 @@ from caplint.model import ModelNotFoundError, build_nlp_engine, resolve_model_na
 CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "dev.jsonl"
 
 
-def test_lint_returns_findings_with_the_contract_fields(linter) -> None:
+def test_lint_returns_findings_with_the_contract_fields(rules_linter) -> None:
+    # without the learned sentence rules (their warning covers the whole sentence): the rules'
+    # findings, and no rule flags the eponym "Wilms"
     text = "A 7-year-old from Dayton with Wilms tumor."
-    findings = linter.lint(text)
+    findings = rules_linter.lint(text)
     assert [f.category for f in findings] == ["AGE", "LOCATION"]
     age = findings[0]
     assert isinstance(age, Finding)
@@ -25,9 +28,10 @@ def test_lint_returns_findings_with_the_contract_fields(linter) -> None:
     assert "7-year-old" not in repr(age)  # the protected text stays out of logs
 
 
-def test_one_finding_per_span_age_beats_date(linter) -> None:
-    # spaCy tags "7-year-old" as DATE; the age rule must win and leave one finding
-    findings = linter.lint("A 7-year-old boy.")
+def test_one_finding_per_span_age_beats_date(rules_linter) -> None:
+    # spaCy tags "7-year-old" as DATE; the age rule must win and leave one finding (the learned
+    # sentence rules, left out, would add a warning on the whole sentence, another span)
+    findings = rules_linter.lint("A 7-year-old boy.")
     assert [(f.category, f.text) for f in findings] == [("AGE", "7-year-old")]
 
 
@@ -43,11 +47,12 @@ def test_lint_many_equals_lint_one_by_one(linter) -> None:
     assert linter.lint_many(texts, batch_size=16) == [linter.lint(t) for t in texts]
 
 
-def test_offsets_point_into_the_original_text(linter) -> None:
+def test_offsets_point_into_the_original_text(linter, rules_linter) -> None:
     text = "Ａ ７\u200b-year-old from Dayton."
+    # every finding, the learned sentence rules' whole-sentence spans included
     for finding in linter.lint(text):
         assert text[finding.start:finding.end] == finding.text
-    assert [f.category for f in linter.lint(text)] == ["AGE", "LOCATION"]
+    assert [f.category for f in rules_linter.lint(text)] == ["AGE", "LOCATION"]
 
 
 def test_missing_model_names_the_install_command() -> None:
@@ -83,8 +88,8 @@ def test_exit_skips_the_final_collection_only(tmp_path) -> None:
     code = f"""
 import atexit, gc
 atexit.register(lambda: open({str(out)!r}, "a").write("handler ran\\n"))
-from caplint import Linter
-findings = Linter().lint("A 7 yo from Dayton.")
+from caplint import Config, Linter
+findings = Linter(Config(ignore={LEARNED_RULES!r})).lint("A 7 yo from Dayton.")
 assert gc.get_freeze_count() == 0
 log = open({str(out)!r}, "a")
 log.write("linted %d\\n" % len(findings))

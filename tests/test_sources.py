@@ -63,12 +63,14 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_violation_in_a_caption_field_is_located_in_the_original_file(linter, tmp_path,
-                                                                      name) -> None:
+def test_violation_in_a_caption_field_is_located_in_the_original_file(linter, rules_linter,
+                                                                      tmp_path, name) -> None:
     text, (line, column) = CASES[name]
     path = tmp_path / name
     path.write_bytes(text.encode("utf-8"))
-    (report,) = check_paths(linter, [str(path)])
+    # without the learned sentence rules: their warning on a caption's whole sentence would be
+    # a finding of another category than AGE, inside the caption
+    (report,) = check_paths(rules_linter, [str(path)])
     assert report.error is None
     ages = [item for item in report.findings if item.finding.category == "AGE"]
     assert len(ages) == 1, [(i.finding.code, i.line) for i in report.findings]
@@ -79,6 +81,12 @@ def test_violation_in_a_caption_field_is_located_in_the_original_file(linter, tm
     assert age.finding.text == VIOLATION
     # nothing outside caption fields is flagged: no place, no date, no name from other fields
     assert {item.finding.category for item in report.findings} <= {"AGE"}
+    # and with every rule, the learned sentence rules included, each finding lies in a caption
+    (full,) = check_paths(linter, [str(path)])
+    literals = [c.literal or (c.offset, c.offset + len(c.text)) for c in load(str(path)).captions]
+    for item in full.findings:
+        assert any(start <= item.start and item.end <= end for start, end in literals), (
+            item.finding.code, item.line)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

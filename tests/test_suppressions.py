@@ -7,17 +7,18 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers_cli import invoke, one_model_load  # noqa: F401
+from helpers_cli import IGNORE_LEARNED, invoke, one_model_load  # noqa: F401
 
 from caplint.checking import CheckOptions, CheckRun
 from caplint.rules import load_rules
 
 
-def lint(folder: Path, name: str, text: str, config: str | None = None) -> list[dict]:
+def lint(folder: Path, name: str, text: str, config: str | None = None,
+         options: tuple[str, ...] = ()) -> list[dict]:
     (folder / name).write_text(text, encoding="utf-8")
     if config is not None:
         (folder / ".caplint.toml").write_text(config, encoding="utf-8")
-    result = invoke("check", "--format", "json", "--no-cache", str(folder / name))
+    result = invoke("check", "--format", "json", "--no-cache", *options, str(folder / name))
     assert result.exit_code in (0, 1), result.output
     return json.loads(result.stdout)
 
@@ -41,7 +42,9 @@ def test_ignore_covers_the_next_paragraph(folder) -> None:
 def test_ignore_on_the_same_line_covers_that_line(folder) -> None:
     text = ('A 7 yo with a limp. <!-- caplint: ignore AGE002 reason="consent" -->\n'
             "A 7 yo again.\n")
-    assert summary(lint(folder, "post.md", text)) == [("AGE002", 2)]
+    # the learned sentence rules left out: the suppression names AGE002 only, and the story-
+    # sentence warning the model may put on line 1 is not what this test is about
+    assert summary(lint(folder, "post.md", text, options=IGNORE_LEARNED)) == [("AGE002", 2)]
 
 
 def test_disable_enable_region(folder) -> None:
@@ -58,7 +61,8 @@ def test_text_files_take_hash_comment_lines(folder) -> None:
 def test_yaml_comments_suppress_the_next_field(folder) -> None:
     text = ('cases:\n  # caplint: ignore AGE reason="consent on record"\n'
             "  - caption: A 7 yo with a limp.\n  - caption: A 5 yo.\n")
-    assert summary(lint(folder, "cases.yaml", text)) == [("AGE002", 4)]
+    # the learned sentence rules left out (the suppression names AGE only)
+    assert summary(lint(folder, "cases.yaml", text, options=IGNORE_LEARNED)) == [("AGE002", 4)]
 
 
 def test_unused_suppression_is_a_warning_at_the_comment(folder) -> None:

@@ -62,11 +62,17 @@ def detector(name: str, *, caption: bool = False):
     return register
 
 
+#: the findings a caption-level check counts: the rules' and NER's, not another caption-level
+#: finding, and not a learned sentence guess (rules/sentences.yaml: a warning that points at a
+#: sentence must not become an error by being counted)
+_COUNTED = frozenset({"rule", "ner"})
+
+
 @detector("category_density", caption=True)
 def category_density(ctx: Context, rule: Rule, findings: list[Finding]) -> Iterator[tuple]:
     """A caption with several findings of the rule's category (e.g. a complete history): three
     elements, or two in different sentences.  A single element (one presenting symptom) is fine."""
-    own = [f for f in findings if f.category == rule.category and f.source != "caption"]
+    own = [f for f in findings if f.category == rule.category and f.source in _COUNTED]
     if len(own) >= 3 or (len(own) >= 2 and _sentence_count(ctx, own) >= 2):
         yield own[0].start, own[-1].end, f"{len(own)} {rule.category.lower()} elements"
 
@@ -101,7 +107,7 @@ QUASI_IDENTIFIERS = (
 def combined_risk(ctx: Context, rule: Rule, findings: list[Finding]) -> Iterator[tuple]:
     """Three or more different quasi-identifier categories in one caption, at least one of them
     only a warning (all-error captions are already blocked; this says *why* the mix matters)."""
-    present = [f for f in findings if f.category in QUASI_IDENTIFIERS and f.source != "caption"]
+    present = [f for f in findings if f.category in QUASI_IDENTIFIERS and f.source in _COUNTED]
     categories = sorted({f.category for f in present}, key=QUASI_IDENTIFIERS.index)
     if len(categories) >= 3 and any(f.severity != "error" for f in present):
         yield (
@@ -483,7 +489,7 @@ def place_hashtags(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
             yield match.span()
 
 
-from . import narrative  # noqa: E402,F401  (registers detectors)
+from . import narrative, sentencemodel  # noqa: E402,F401  (register detectors)
 
 _CAPITALIZED_WORD = compile_pattern(r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?", case_sensitive=True)
 _NOT_FIRST_NAMES = frozenset(

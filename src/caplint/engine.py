@@ -306,8 +306,9 @@ class Engine:
                     if body in compiled.hashtags:
                         add(compiled, start, end)
             if rule.detect.detector:
+                source = "model" if rule.detect.model else "rule"
                 for start, end in DETECTORS[rule.detect.detector](ctx, rule):
-                    add(compiled, start, end)
+                    add(compiled, start, end, source)
         if self.matcher is not None and doc is not None:
             for match_id, begin, finish in self.matcher(doc):
                 compiled = self._token_rules[doc.vocab.strings[match_id]]

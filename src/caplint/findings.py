@@ -72,6 +72,9 @@ def resolve_overlaps(candidates: Iterable[Finding]) -> list[Finding]:
     inside a history sentence).
     """
     candidates = list(candidates)
+    learned = [c for c in candidates if c.source == "model"]
+    if learned:
+        candidates = [c for c in candidates if c.source != "model"]
     # A model entity that extends a rule match of the same category ("John" → "John Smith")
     # replaces it; otherwise caplint's rules win.
     extended = {
@@ -89,6 +92,16 @@ def resolve_overlaps(candidates: Iterable[Finding]) -> list[Finding]:
                for k in kept):
             continue
         kept.append(finding)
+    # A learned sentence finding (rules/sentences.yaml) never hides a rule's finding: it points
+    # at the whole sentence, the rules name the elements in it.  An identifier the rules already
+    # found in the sentence (its age, its date) makes the sentence finding of that category
+    # redundant; a story has many parts, so a history or outcome sentence stays.
+    kept.extend(
+        finding for finding in learned
+        if finding.tier == "narrative" or not any(
+            k.category == finding.category and k.overlaps(finding.start, finding.end)
+            for k in kept)
+    )
     return sort_findings(kept)
 
 

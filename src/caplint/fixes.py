@@ -1129,6 +1129,7 @@ _TIDY: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r":[ \t]*[,;][ \t]*"), ": "),  # "Got this one: , elderly patient"
     (re.compile(r"(?<![ \t])[ \t]*[,;:][ \t]*(?=[.!?](?:\s|$))"), ""),
     (re.compile(r"(?<![ \t])[ \t]*[,;][ \t]*(?=\r?\n|$)"), ""),
+    (re.compile(r"(?<=[.!?])([ \t]+)[,;:](?=[ \t]|$)"), r"\1"),  # "480 g. : sudden" ("DOL 9:" gone)
     (re.compile(r"(?<![.])\.[ \t]*\.(?!\.)"), "."),
     (re.compile(r"(?<![ \t])[ \t]{2,}"), " "),
     (re.compile(r"(?<=[^:.!?\s])[ \t]+(?=[,.;:!?](?:\s|$|[^\w]))"), ""),

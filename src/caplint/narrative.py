@@ -1178,6 +1178,12 @@ def _procedure_fragment(token: Token) -> bool:
 def _is_story_verb(token: Token) -> bool:
     if not token.text.replace("-", "").replace("'", "").replace("’", "").isalpha():
         return False  # an emoji or a URL the tagger took for a verb
+    if token.lower_ in ("left", "right") and token.i + 1 < len(token.doc) \
+            and token.doc[token.i + 1].pos_ in ("NOUN", "PROPN", "ADJ"):
+        subject = _subject(token)
+        if subject is None or not _story_person(subject):
+            return False  # "→ left leg DVT": a side the tagger took for a verb ("he left school"
+            # stays a story)
     if _procedure_done(token) or _procedure_fragment(token):
         return True
     if token.pos_ not in ("VERB", "AUX") or token.dep_ in ("amod", "compound", "aux", "auxpass"):

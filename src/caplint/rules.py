@@ -29,6 +29,7 @@ _DETECT_OPTIONS = (
     "scope",
     "gazetteer",
     "filter",
+    "model",
 )
 _RULE_KEYS = (
     "code",
@@ -92,6 +93,8 @@ class Detect:
     filter: str | None = None
     #: "span" (default) or "caption": caption-level findings are computed after overlaps.
     scope: str = "span"
+    #: a learned model the detector reads, ``models/<model>.json`` beside the pack
+    model: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,11 @@ class Rule:
     pack: str = ""
     path: Path = field(default=Path(), compare=False)
     lexicon_dir: Path = field(default=Path(), compare=False)
+
+    @property
+    def model_path(self) -> Path:
+        """The file of the learned model the rule's detector reads (``detect.model``)."""
+        return self.lexicon_dir.parent / "models" / f"{self.detect.model}.json"
 
     def lexicon(self, name: str) -> tuple[str, ...]:
         return read_lexicon(self.lexicon_dir / f"{name}.txt")
@@ -235,13 +243,17 @@ def _load_detect(raw: Any, path: Path, code: str, lexicon_dir: Path) -> Detect:
         for name in values.get(key, ()):
             if not (lexicon_dir / f"{name}.txt").is_file():
                 raise error(key)(f"lexicon {name!r} not found (expected {lexicon_dir / name}.txt)")
-    for key in ("group", "detector", "require", "scope", "filter"):
+    for key in ("group", "detector", "require", "scope", "filter", "model"):
         if key in raw:
             if not isinstance(raw[key], str):
                 raise error(key)("must be a string")
             values[key] = raw[key]
     if "require" in values:
         _compile_check(values["require"], error("require"))
+    if "model" in values:
+        model = lexicon_dir.parent / "models" / f"{values['model']}.json"
+        if not model.is_file():
+            raise error("model")(f"model {values['model']!r} not found (expected {model})")
     if values.get("scope", "span") not in ("span", "caption"):
         raise error("scope")("must be 'span' or 'caption'")
     if "group" in values:
