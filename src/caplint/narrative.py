@@ -923,7 +923,9 @@ def treatment_course(ctx: Context, rule: Rule) -> Iterator[Span]:
 DEMOGRAPHIC_HEADS = PERSON_NOUNS | _words("""
 national citizen immigrant tourist traveler traveller resident native refugee descent origin
 ancestry heritage nationality ethnicity background extraction family community
-""")
+footballer player athlete worker farmer miner soldier student nurse physician driver engineer
+teacher officer sailor pilot cook chef herder laborer labourer diplomat merchant fisherman
+""")  # (a nationality before a job describes the person: "a Nigerian professional footballer")
 
 
 _ORIGIN_WORDS = frozenset({"descent", "origin", "ancestry", "heritage", "nationality",
