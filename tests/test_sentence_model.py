@@ -148,10 +148,11 @@ def test_a_missing_model_file_names_the_pack_rule_key_and_expected_path(tmp_path
                 {
                     "format": "caplint-sentence-model/1",
                     "categories": ["HISTORY"],
-                    "weights": {"bias": [0.5]},
+                    "features": ["bias"],
+                    "weights": [0.5],
                 }
             ),
-            "key 'weights.bias'",
+            "key 'weights'",
         ),
     ],
 )
@@ -171,7 +172,7 @@ def test_check_reports_a_stale_model(tmp_path, capsys):
     stale = tmp_path / "sentences.json"
     shutil.copy(MODEL, stale)
     raw = json.loads(stale.read_text(encoding="utf-8"))
-    raw["weights"]["bias"] = [w + 100 for w in raw["weights"]["bias"]]
+    raw["weights"] = [w + 100 for w in raw["weights"]]
     stale.write_text(json.dumps(raw), encoding="utf-8")
     assert train_sentence_model.main(["--check", "--out", str(stale)]) == 1
     assert "stale" in capsys.readouterr().err
