@@ -61,11 +61,18 @@ def test_sets_of_a_bounded_size_and_the_lexicon_outside() -> None:
     assert prefilter._always == {40}
 
 
-def test_built_only_after_enough_texts() -> None:
-    prefilter = Prefilter(_patterns(20), after=3)
+def test_built_only_after_enough_text() -> None:
+    text = "nothing here"
+    prefilter = Prefilter(_patterns(20), after=3 * len(text) + 1)
     for _ in range(3):
-        assert 0 in prefilter.hits("nothing here") and prefilter._sets is None
-    assert 0 not in prefilter.hits("nothing here")
+        assert 0 in prefilter.hits(text) and prefilter._sets is None
+    assert 0 not in prefilter.hits(text)
+    assert prefilter._sets is not None
+
+
+def test_built_at_once_for_a_long_text() -> None:
+    prefilter = Prefilter(_patterns(20), after=100)
+    assert 0 not in prefilter.hits("nothing here " * 10)
     assert prefilter._sets is not None
 
 
@@ -87,13 +94,11 @@ def test_a_set_that_cannot_be_used_means_search_its_patterns() -> None:
         assert all(i in hits for i in range(16, 40))
 
 
-def test_the_rule_and_allow_prefilters_agree_with_searching(monkeypatch) -> None:
+def test_the_rule_prefilter_agrees_with_searching(monkeypatch) -> None:
     monkeypatch.setattr(engine, "RULE_PREFILTER_AFTER", 0)
-    monkeypatch.setattr(engine, "ALLOW_PREFILTER_AFTER", 0)
     ruleset = load_rules()
     built = engine.Engine(ruleset.rules, ruleset.allow, None)
     rule_patterns = [p for c in built.compiled for p in c.patterns]
-    allow_patterns = [p for a in built.allow for p in a.patterns]
     texts = [
         "A 7 yo from Dayton with Wilms tumor.",
         "MRN 1234567, seen at St. Mary's Hospital on 03/04/2021 by Dr. Smith.",
@@ -102,9 +107,5 @@ def test_the_rule_and_allow_prefilters_agree_with_searching(monkeypatch) -> None
         "",
     ]
     for text in texts:
-        for prefilter, patterns in (
-            (built._rule_prefilter, rule_patterns),
-            (built._allow_prefilter, allow_patterns),
-        ):
-            hits = prefilter.hits(text)
-            assert all(i in hits for i in _truth(patterns, text)), text
+        hits = built._rule_prefilter.hits(text)
+        assert all(i in hits for i in _truth(rule_patterns, text)), text

@@ -1,8 +1,9 @@
 """Bounded work: no caption can make caplint backtrack for ever.
 
-Every rule-pack, allow-list and detector pattern runs in google-re2 (linear time by design); the
-few Python ``re`` patterns are checked on pathological input in a child process with a time
-limit; and the whole Linter is fed pathological captions under a (CI-generous) time bound.
+Every rule-pack, allow-list and detector pattern runs in google-re2 (linear time by design), and
+their phrase lists and lexicons are looked up word by word (``caplint.phrases``); the few Python
+``re`` patterns are checked on pathological input in a child process with a time limit; and the
+whole Linter is fed pathological captions under a (CI-generous) time bound.
 These are functional safety tests, not benchmarks.
 """
 
@@ -20,6 +21,7 @@ import pytest
 import caplint
 from caplint.engine import CompiledAllow, CompiledRule
 from caplint.patterns import Pattern, compile_pattern
+from caplint.phrases import PhraseMatcher
 from caplint.rules import load_rules
 
 RULESET = load_rules()
@@ -58,7 +60,7 @@ def test_every_rule_pattern_is_compiled_by_re2(rule):
 @pytest.mark.parametrize("allow", RULESET.allow, ids=[a.name for a in RULESET.allow])
 def test_every_allow_list_pattern_is_compiled_by_re2(allow):
     compiled = CompiledAllow.build(allow)
-    assert compiled.patterns
+    assert compiled.patterns or compiled.phrases is not None
     assert all(isinstance(p, Pattern) for p in compiled.patterns)
 
 
@@ -92,17 +94,37 @@ def test_compiled_patterns_are_shared_and_errors_are_not_cached():
             compile_pattern(r"(a+)\1")
 
 
+def test_a_pattern_without_dfa_finds_the_same_matches():
+    """dfa=False (the rule patterns) compiles the same pattern with just the memory its program
+    needs: another object, the same matches; an invalid pattern still raises."""
+    pattern = r"\b(?P<age>\d{1,3})\s*(?:yo|y/o|year-old)\b"
+    fast, lean = compile_pattern(pattern), compile_pattern(pattern, dfa=False)
+    assert lean is not fast and lean is compile_pattern(pattern, dfa=False)
+    assert lean.options.max_mem < fast.options.max_mem
+    text = "A 7 yo, a 45 year-old and a 101 Y/O; 1234 yo is not an age."
+    age = fast.groupindex["age"]
+    assert [m.span(age) for m in lean.finditer(text)] == [m.span(age) for m in fast.finditer(text)]
+    assert len(list(lean.finditer(text))) == 3
+    with pytest.raises(Exception):  # noqa: B017 - re2's own error type
+        compile_pattern(r"(a+)\1", dfa=False)
+
+
 def test_engine_patterns_on_pathological_text():
-    """Every compiled rule and allow pattern over 200,000 characters of each pathological input
-    (re2 is linear by construction; this guards against a pattern compiled another way)."""
+    """Every compiled rule and allow pattern, and every phrase list, over 200,000 characters of
+    each pathological input (re2 is linear by construction; this guards against a pattern
+    compiled another way, and against a phrase look-up that is not linear)."""
     compiled = [CompiledRule.build(r) for r in RULESET.rules]
     allows = [CompiledAllow.build(a) for a in RULESET.allow]
     patterns = [p for c in compiled for p in c.patterns] + [p for a in allows for p in a.patterns]
+    lists = [c.phrases for c in (*compiled, *allows) if c.phrases is not None]
     for name, text in pathological(200_000).items():
         start = time.perf_counter()
         for pattern in patterns:
             for _ in pattern.finditer(text):
                 pass
+        matcher = PhraseMatcher(lists)
+        for phrases in lists:
+            matcher.spans(text, phrases)
         elapsed = time.perf_counter() - start
         assert elapsed < 60, f"{name}: {elapsed:.1f}s over {len(patterns)} patterns"
 

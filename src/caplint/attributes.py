@@ -8,8 +8,11 @@ tested on ``TAG``, ``LOWER``, ``DEP`` or ``IS_SPACE`` for equality, set membersh
 expression, so the matches can be found by looking tokens up instead:
 
 * the one-token patterns a token matches depend on those four attributes only, so they are
-  worked out once per distinct (tag, lower-case text, dependency, is-space) and remembered
-  (a bounded table; ~7,600 distinct ones in 10,000 benchmark captions);
+  worked out once per distinct (tag, lower-case text, dependency, is-space) and remembered in
+  a bounded table.  The lower-case text counts only when a pattern names it (~120 words, and
+  the words of a regular expression: "nothin'"): every other word is the same to the patterns,
+  so the table holds ~900 rows after 10,000 benchmark captions instead of filling its 20,000
+  (one per new number or word: ~6 MB);
 * a longer pattern is tried only where one of its tokens has the tag or text it names;
 * anything else (operators, other attributes, a pipeline built differently) stays with a
   Matcher of its own.
@@ -35,6 +38,10 @@ _ATTR_IDS = [TAG, LOWER, DEP, IS_SPACE]
 _EQ, _IN, _NOT_IN, _REGEX, _FLAG = range(5)
 #: distinct token rows whose one-token matches are remembered
 CACHE_SIZE = 20_000
+#: distinct lower-case words remembered as named by a pattern's regular expression or not
+WORD_CACHE_SIZE = 8_192
+#: the lower-case text of a row when no one-token pattern names it
+_UNNAMED = -1
 
 Row = tuple[int, int, int, int]
 Check = tuple[int, int, Any]  # (column, operation, value)
@@ -83,8 +90,8 @@ def _passes(checks: list[Check], row: Row, strings: Any) -> bool:
         elif op == _NOT_IN:
             if got in value:
                 return False
-        elif value.search(strings[got] if got else "") is None:  # the Matcher's REGEX test
-            return False
+        elif got == _UNNAMED or value.search(strings[got] if got else "") is None:
+            return False  # (the Matcher's REGEX test; an unnamed word matches none)
     return True
 
 
@@ -133,6 +140,24 @@ class FastMatch:
                 entry = (attr_id, match_id, tokens, position)
                 for value in values:
                     self.longer[column].setdefault(value, []).append(entry)
+        lower = _COLUMNS.index("LOWER")
+        checks = [check for _, _, tokens in self.single for check in tokens if check[0] == lower]
+        #: the lower-case words a one-token pattern names, and its regular expressions on them
+        self._named: dict[int, int] = {}
+        for _, op, value in checks:
+            for word in (value,) if op == _EQ else value if op in (_IN, _NOT_IN) else ():
+                self._named[word] = word
+        self._regexes = [value for _, op, value in checks if op == _REGEX]
+        self._words = dict(self._named)  # ... and the words met, remembered as named or not
+
+    def _word(self, lower: int, strings: Any) -> int:
+        """``lower`` if a one-token pattern's regular expression matches it, else
+        :data:`_UNNAMED` (the words patterns name outright are remembered from the start)."""
+        text = strings[lower] if lower else ""
+        word = lower if any(regex.search(text) for regex in self._regexes) else _UNNAMED
+        if len(self._words) < len(self._named) + WORD_CACHE_SIZE:
+            self._words[lower] = word
+        return word
 
     def _single(self, row: Row, strings: Any) -> tuple[tuple[int, int], ...]:
         found = self._cache.get(row)
@@ -155,8 +180,12 @@ class FastMatch:
                 for m_id, start, end in self.rest(doc, allow_missing=True)
             ]
         rows: list[Row] = list(map(tuple, doc.to_array(_ATTR_IDS).tolist()))
-        cache, append = self._cache, matches.append
-        for i, row in enumerate(rows):
+        cache, append, words = self._cache, matches.append, self._words
+        for i, (tag, lower, dep, space) in enumerate(rows):
+            word = words.get(lower)
+            if word is None:
+                word = self._word(lower, strings)
+            row = (tag, word, dep, space)
             found = cache.get(row)
             if found is None:
                 found = self._single(row, strings)

@@ -16,14 +16,15 @@ import re2
 from .agegroups import age_group
 from .detectors import CAPTION_DETECTORS, DETECTORS, FILTERS, Context
 from .findings import Finding, resolve_overlaps, sort_findings
-from .patterns import Pattern, compile_pattern, phrases_pattern
+from .patterns import Pattern, compile_pattern
+from .phrases import PhraseList, PhraseMatcher
 from .rules import AllowList, Rule
 
 _HASHTAG = re.compile(r"#(\w+)")
 _ROMAN_OR_FILLER = re.compile(r"^(?:[IVX]+|[a-z]\w*|\d\w*|'s|s)$")
-#: captions linted before the pattern prefilters are compiled (see :class:`Prefilter`)
-RULE_PREFILTER_AFTER = 16
-ALLOW_PREFILTER_AFTER = 128
+#: characters linted before the rule patterns' prefilter is compiled (see :class:`Prefilter`):
+#: searching every rule pattern costs ~10 µs a character, compiling the sets ~25 ms
+RULE_PREFILTER_AFTER = 3_000
 #: patterns longer than this are searched one by one, outside the prefilter's sets
 PREFILTER_MAX_PATTERN = 5000
 #: patterns per RE2 set: one set over a few hundred patterns has a DFA so large that it thrashes
@@ -47,8 +48,8 @@ _EVERYTHING = _Everything()
 
 class Prefilter:
     """Which of many patterns match somewhere in a text, found in one linear pass per RE2 set
-    instead of one search per pattern (each search through the re2 module costs ~10 µs of
-    overhead however short the caption; a rule set has a few hundred patterns).
+    instead of one search per pattern (a search through the re2 module costs ~5-10 µs however
+    short the caption; a rule set has a few hundred patterns).
 
     The sets are built from the compiled patterns themselves, with their own options, so they
     answer exactly "does ``pattern.search(text)`` find something".  Patterns go into sets of
@@ -57,9 +58,10 @@ class Prefilter:
     pattern that matches every text tells that apart from a text nothing in the set matches, and
     then every pattern of that set is searched: the prefilter can save time, never lose a match.
 
-    Compiling the sets costs tens of milliseconds, so they are built only after ``after`` texts,
-    when the searches they save have paid for them: one caption (``caplint check draft.txt``,
-    the pre-commit hook on a few files) never pays for it.
+    Compiling the sets costs tens of milliseconds, so they are built only once the texts seen
+    have ``after`` characters, when the searches they save have paid for them: one
+    caption (``caplint check draft.txt``, the pre-commit hook on a few files) never pays for it,
+    a long text does at once.
     """
 
     def __init__(self, patterns: Sequence[Pattern], after: int = 0) -> None:
@@ -80,7 +82,7 @@ class Prefilter:
             for k in range(0, len(group), PREFILTER_CHUNK)
         ]
         self._sets: list[tuple[Any, list[int]]] | None = None
-        # captions still to see before building; None: never (fewer than two patterns to narrow)
+        # characters still to see before building; None: never (fewer than two patterns)
         self._countdown: int | None = after if self.size - len(self._always) >= 2 else None
 
     def _build(self) -> None:
@@ -93,8 +95,8 @@ class Prefilter:
         if self._sets is None:
             if self._countdown is None:
                 return _EVERYTHING
+            self._countdown -= len(text)
             if self._countdown > 0:
-                self._countdown -= 1
                 return _EVERYTHING
             self._build()
         found = set(self._always)
@@ -126,14 +128,16 @@ def _pattern_set(patterns: Sequence[Pattern], max_mem: int) -> Any:
 
 
 def _options(pattern: Pattern) -> tuple:
+    """What a set shares with its patterns: their options but the memory budget."""
     options = pattern.options
-    return tuple(getattr(options, name) for name in re2.Options.NAMES)
+    return tuple(getattr(options, name) for name in re2.Options.NAMES if name != "max_mem")
 
 
 @dataclass
 class CompiledRule:
     rule: Rule
     patterns: list[Pattern] = field(default_factory=list)
+    phrases: PhraseList | None = None
     hashtags: frozenset[str] = frozenset()
     entities: frozenset[str] = frozenset()
     require: Pattern | None = None
@@ -143,13 +147,10 @@ class CompiledRule:
     def build(cls, rule: Rule) -> CompiledRule:
         detect = rule.detect
         cs = detect.case_sensitive
-        patterns = [compile_pattern(p, case_sensitive=cs) for p in detect.regex]
+        patterns = [compile_pattern(p, case_sensitive=cs, dfa=False) for p in detect.regex]
         phrases = list(detect.phrases)
         for name in detect.lexicons:
             phrases.extend(rule.lexicon(name))
-        phrase_pattern = phrases_pattern(phrases, case_sensitive=cs)
-        if phrase_pattern is not None:
-            patterns.append(phrase_pattern)
         hashtags = frozenset(
             entry.lower().replace(" ", "")
             for name in detect.hashtags
@@ -158,13 +159,14 @@ class CompiledRule:
         return cls(
             rule=rule,
             patterns=patterns,
+            phrases=PhraseList.build(phrases, case_sensitive=cs),
             hashtags=hashtags,
             entities=frozenset(detect.entities),
             # require/exclude test the matched text: case-sensitive unless they say (?i)
-            require=compile_pattern(detect.require, case_sensitive=True)
+            require=compile_pattern(detect.require, case_sensitive=True, dfa=False)
             if detect.require
             else None,
-            exclude=[compile_pattern(p, case_sensitive=True) for p in detect.exclude],
+            exclude=[compile_pattern(p, case_sensitive=True, dfa=False) for p in detect.exclude],
         )
 
     def accepts(self, text: str, start: int, end: int) -> bool:
@@ -182,15 +184,13 @@ class CompiledRule:
 class CompiledAllow:
     allow: AllowList
     patterns: list[Pattern]
+    phrases: PhraseList | None = None
 
     @classmethod
     def build(cls, allow: AllowList) -> CompiledAllow:
         cs = allow.case_sensitive
         patterns = [compile_pattern(p, case_sensitive=cs) for p in allow.regex]
-        phrase_pattern = phrases_pattern(allow.phrases, case_sensitive=cs)
-        if phrase_pattern is not None:
-            patterns.append(phrase_pattern)
-        return cls(allow, patterns)
+        return cls(allow, patterns, PhraseList.build(allow.phrases, case_sensitive=cs))
 
 
 class Engine:
@@ -213,14 +213,17 @@ class Engine:
             rule for rule in self.rules if rule.detect.detector in CAPTION_DETECTORS
         ]
         self.allow = [CompiledAllow.build(a) for a in (*allow, *extra_allow)]
-        # per caption, one pass over the text says which patterns can match; only those run
-        # (built after enough captions to repay their compile time: ~20 ms saves ~1 ms a caption
-        # for the rule patterns, ~35 ms saves ~0.2 ms for the allow lists' large alternations)
+        # the phrase lists and lexicons of every rule and allow list, read in one pass per caption
+        self._phrases = PhraseMatcher(
+            c.phrases for c in (*self.compiled, *self.allow) if c.phrases is not None
+        )
+        # per caption, one pass over the text says which rule patterns can match; only those run
+        # (~150 µs instead of ~2.4 ms a caption).  The allow lists are searched only when a
+        # finding of a category they allow is there (Engine.filter_allowed), and then all of
+        # their patterns: a prefilter over them cost more than the searches it saved (~130 µs
+        # vs ~100 a caption) and its sets' DFAs held ~9 MB.
         self._rule_prefilter = Prefilter(
             [p for c in self.compiled for p in c.patterns], after=RULE_PREFILTER_AFTER
-        )
-        self._allow_prefilter = Prefilter(
-            [p for a in self.allow for p in a.patterns], after=ALLOW_PREFILTER_AFTER
         )
         # the capture group each pattern reports, looked up once (re2's groupindex builds a dict)
         self._group_index = [
@@ -301,6 +304,9 @@ class Engine:
                         add(compiled, *match.span(index))
                     else:
                         add(compiled, *match.span())
+            if compiled.phrases is not None:
+                for start, end in self._phrases.spans(text, compiled.phrases):
+                    add(compiled, start, end)
             if compiled.hashtags:
                 for start, end, body in hashtags:
                     if body in compiled.hashtags:
@@ -325,18 +331,25 @@ class Engine:
 
     # ----------------------------------------------------------------------------- filtering
 
-    def allowed_spans(self, text: str) -> dict[str, list[tuple[int, int]]]:
+    def allowed_spans(
+        self, text: str, categories: Container[str] | None = None
+    ) -> dict[str, list[tuple[int, int]]]:
+        """The spans each category's allow lists match, of the lists that allow one of
+        ``categories`` (default: all)."""
         spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        hits = self._allow_prefilter.hits(text)
-        number = -1
         for compiled in self.allow:
-            for pattern in compiled.patterns:
-                number += 1
-                if number not in hits:
-                    continue
-                for match in pattern.finditer(text):
-                    for category in compiled.allow.categories:
-                        spans[category].append((match.start(), match.end()))
+            if categories is not None and not any(
+                category in categories for category in compiled.allow.categories
+            ):
+                continue
+            found = [
+                match.span() for pattern in compiled.patterns for match in pattern.finditer(text)
+            ]
+            if compiled.phrases is not None:
+                found += self._phrases.spans(text, compiled.phrases)
+            for span in found:
+                for category in compiled.allow.categories:
+                    spans[category].append(span)
         return spans
 
     @staticmethod
@@ -362,7 +375,9 @@ class Engine:
         return all(_ROMAN_OR_FILLER.match(word) for word in rest)
 
     def filter_allowed(self, text: str, findings: list[Finding]) -> list[Finding]:
-        spans = self.allowed_spans(text)
+        # only the lists that allow a category some finding has can change anything: the others
+        # are not searched (~60% of allow-list searches on the benchmark captions)
+        spans = self.allowed_spans(text, {f.category for f in findings})
         if not spans:
             return findings
         return [f for f in findings if not self.is_allowed(f, text, spans.get(f.category, []))]

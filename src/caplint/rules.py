@@ -206,11 +206,11 @@ def _strings(value: Any, error) -> tuple[str, ...]:
     raise error("must be a string or a list of strings")
 
 
-def _compile_check(pattern: str, error, *, case_sensitive: bool = True) -> None:
+def _compile_check(pattern: str, error, *, case_sensitive: bool = True, dfa: bool = True) -> None:
     from .patterns import compile_pattern
 
     try:
-        compile_pattern(pattern, case_sensitive=case_sensitive)
+        compile_pattern(pattern, case_sensitive=case_sensitive, dfa=dfa)
     except Exception as exc:  # re2 raises its own error type
         raise error(f"invalid regular expression {pattern!r} (google-re2 syntax): {exc}") from None
 
@@ -237,8 +237,12 @@ def _load_detect(raw: Any, path: Path, code: str, lexicon_dir: Path) -> Detect:
     for key in ("regex", "phrases", "lexicons", "hashtags", "entities", "exclude", "gazetteer"):
         if key in raw:
             values[key] = _strings(raw[key], error(key))
-    for pattern in values.get("regex", ()) + values.get("exclude", ()):
-        _compile_check(pattern, error("regex"), case_sensitive=case_sensitive)
+    # compiled as the engine compiles them (so it reuses these): searched only where the
+    # prefilter says they match, and an exclude pattern tests the matched text case-sensitively
+    for pattern in values.get("regex", ()):
+        _compile_check(pattern, error("regex"), case_sensitive=case_sensitive, dfa=False)
+    for pattern in values.get("exclude", ()):
+        _compile_check(pattern, error("regex"), dfa=False)
     for key in ("lexicons", "hashtags", "gazetteer"):
         for name in values.get(key, ()):
             if not (lexicon_dir / f"{name}.txt").is_file():
@@ -249,7 +253,7 @@ def _load_detect(raw: Any, path: Path, code: str, lexicon_dir: Path) -> Detect:
                 raise error(key)("must be a string")
             values[key] = raw[key]
     if "require" in values:
-        _compile_check(values["require"], error("require"))
+        _compile_check(values["require"], error("require"), dfa=False)
     if "model" in values:
         model = lexicon_dir.parent / "models" / f"{values['model']}.json"
         if not model.is_file():
