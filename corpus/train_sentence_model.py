@@ -22,6 +22,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 CORPUS_DIR = Path(__file__).resolve().parent
 ROOT = CORPUS_DIR.parent
@@ -37,28 +38,76 @@ TOLERANCE = 2
 sys.path.insert(0, str(CORPUS_DIR))
 from check_corpus import spans  # noqa: E402
 
+#: one training example: (features, positive categories, labeled categories or None for all)
+Example = tuple[set[str], set[str], frozenset[str] | None]
+#: one sentence of a caption: (features, categories of the labeled spans it overlaps, the span the
+#: sentence rules flag in the caption's normalized view, or None for a sentence without words)
+Sentence = tuple[set[str], set[str], tuple[int, int] | None]
 
-def examples(
-    records: Sequence[dict], rules: Sequence = ()
-) -> list[tuple[set[str], set[str], frozenset[str] | None]]:
-    """``(features, categories, labeled)`` for every sentence of every caption (labeled for all
-    categories), then for every example sentence of the rules of the model's categories: a
-    ``fail`` example is that category, a ``pass`` example is not (the policy's own boundary
-    cases: "CT was performed after contrast" is no outcome), and neither says anything about
-    the other categories."""
+
+def pipeline() -> Any:
+    """The spaCy pipeline caplint lints with (loaded once per call: pass it around)."""
     from caplint import Linter
-    from caplint.normalize import normalize
-    from caplint.sentencemodel import features
 
-    nlp = Linter().nlp
+    return Linter().nlp
+
+
+def training_rules() -> list:
+    """The bundled rules, in the order training reads their examples."""
+    from caplint.rules import load_rules
+
+    return sorted(load_rules().rules, key=lambda rule: rule.code)
+
+
+def caption_sentences(records: Sequence[dict], nlp: Any = None) -> list[list[Sentence]]:
+    """Per caption, its sentences as caplint's pipeline splits them (the normalized view, as
+    the sentence rules read it): their features, the model's categories among the labeled spans
+    each overlaps, and the span the sentence rules would flag (``scored_sentences``' span, trimmed
+    like an engine match, in the offsets of ``normalize(record["text"]).text``)."""
+    from caplint.normalize import normalize
+    from caplint.sentencemodel import _trimmed, features
+
+    nlp = nlp if nlp is not None else pipeline()
     views = [normalize(record["text"]) for record in records]
-    found: list[tuple[set[str], set[str], frozenset[str] | None]] = []
+    result: list[list[Sentence]] = []
     for record, view, doc in zip(records, views, nlp.pipe([v.text for v in views]), strict=True):
         labeled = spans(record)
+        sentences: list[Sentence] = []
         for sentence in doc.sents:
             start, end = view.span(sentence.start_char, sentence.end_char)
             categories = {s.category for s in labeled if s.start < end and start < s.end}
-            found.append((features(list(sentence)), categories & set(CATEGORIES), None))
+            tokens = list(sentence)
+            sentences.append(
+                (
+                    features(tokens),
+                    categories & set(CATEGORIES),
+                    _flagged(view.text, _trimmed(tokens)),
+                )
+            )
+        result.append(sentences)
+    return result
+
+
+def _flagged(text: str, span: tuple[int, int] | None) -> tuple[int, int] | None:
+    # what the engine makes of a detector's span (Engine.candidates: edge spaces and punctuation
+    # dropped)
+    if span is None:
+        return None
+    start, end = span
+    while end > start and text[end - 1] in " \t\n.,;:":
+        end -= 1
+    while start < end and text[start] in " \t\n,;:":
+        start += 1
+    return (start, end) if end > start else None
+
+
+def rule_examples(rules: Sequence = (), nlp: Any = None) -> list[Example]:
+    """Every example sentence of the rules of the model's categories: a ``fail`` example is that
+    category, a ``pass`` example is not (the policy's own boundary cases: "CT was performed
+    after contrast" is no outcome), and neither says anything about the other categories."""
+    from caplint.normalize import normalize
+    from caplint.sentencemodel import features
+
     taught = [
         (rule.category, text, failing)
         for rule in rules
@@ -66,6 +115,10 @@ def examples(
         for failing, texts in ((True, rule.examples_fail), (False, rule.examples_pass))
         for text in texts
     ]
+    if not taught:
+        return []
+    nlp = nlp if nlp is not None else pipeline()
+    found: list[Example] = []
     docs = nlp.pipe([normalize(text).text for _, text, _ in taught])
     for (category, _, failing), doc in zip(taught, docs, strict=True):
         for sentence in doc.sents:
@@ -75,27 +128,48 @@ def examples(
     return found
 
 
-def build(corpus: Path) -> str:
-    """The model trained on ``corpus`` and the bundled rules' examples, as the shipped JSON."""
-    from caplint.rules import load_rules
+def examples(records: Sequence[dict], rules: Sequence = (), nlp: Any = None) -> list[Example]:
+    """``(features, categories, labeled)`` for every sentence of every caption (labeled for all
+    categories, see :func:`caption_sentences`), then for every example sentence of the rules of
+    the model's categories (:func:`rule_examples`)."""
+    nlp = nlp if nlp is not None else pipeline()
+    return sentence_examples(caption_sentences(records, nlp)) + rule_examples(rules, nlp)
+
+
+def sentence_examples(captions: Sequence[Sequence[Sentence]]) -> list[Example]:
+    """The training examples of captions' sentences (labeled for every category)."""
+    return [
+        (found, categories, None) for sentences in captions for found, categories, _ in sentences
+    ]
+
+
+def rule_example_count(rules: Sequence) -> int:
+    """How many example texts the rules of the model's categories give (``trained_on``)."""
+    return sum(
+        len(r.examples_fail) + len(r.examples_pass) for r in rules if r.category in CATEGORIES
+    )
+
+
+def fit(pairs: Sequence[Example], trained_on: dict | None = None) -> Any:
+    """The model (:class:`caplint.sentencemodel.SentenceModel`) trained on ``pairs``."""
     from caplint.sentencemodel import train
 
+    return train(pairs, CATEGORIES, trained_on=trained_on)
+
+
+def build(corpus: Path) -> str:
+    """The model trained on ``corpus`` and the bundled rules' examples, as the shipped JSON."""
     data = corpus.read_bytes()
     records = [json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip()]
-    rules = sorted(load_rules().rules, key=lambda rule: rule.code)
+    rules = training_rules()
     pairs = examples(records, rules)
-    model = train(
+    model = fit(
         pairs,
-        CATEGORIES,
         trained_on={
             "corpus": corpus.name,
             "sha256": hashlib.sha256(data).hexdigest(),
             "captions": len(records),
-            "rule_examples": sum(
-                len(r.examples_fail) + len(r.examples_pass)
-                for r in rules
-                if r.category in CATEGORIES
-            ),
+            "rule_examples": rule_example_count(rules),
             "sentences": len(pairs),
         },
     )
