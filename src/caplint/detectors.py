@@ -307,6 +307,9 @@ _SUPPORT_WORDS = frozenset(
         "brigade",
         "crew",
         "squad",
+        "baby",
+        "little",
+        "lil",
     ]
 )
 
@@ -358,6 +361,9 @@ _COMMUNITY_WORDS = frozenset(
         "tough",
         "united",
         "rising",
+        "rad",
+        "rads",
+        "radiology",
         "together",
         "forever",
         "native",

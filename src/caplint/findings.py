@@ -86,12 +86,19 @@ def resolve_overlaps(candidates: Iterable[Finding]) -> list[Finding]:
         and (entity.end - entity.start) > (rule_hit.end - rule_hit.start)
     }
     kept: list[Finding] = []
+
+    def keep(finding: Finding) -> None:
+        if not any(k.overlaps(finding.start, finding.end) and k.tier == finding.tier
+                   and (finding.tier == "identifier" or k.category == finding.category)
+                   for k in kept):
+            kept.append(finding)
+
     for finding in sorted((c for c in candidates if id(c) not in extended), key=_priority):
-        if any(k.overlaps(finding.start, finding.end) and k.tier == finding.tier
-               and (finding.tier == "identifier" or k.category == finding.category)
-               for k in kept):
-            continue
-        kept.append(finding)
+        keep(finding)
+    # An entity that lost to another finding ("the Dominican Republic at Easter" beside the
+    # date rule's "at Easter") gives back the rule match it would have extended.
+    for rule_hit in sorted((c for c in candidates if id(c) in extended), key=_priority):
+        keep(rule_hit)
     # A learned sentence finding (rules/sentences.yaml) never hides a rule's finding: it points
     # at the whole sentence, the rules name the elements in it.  An identifier the rules already
     # found in the sentence (its age, its date) makes the sentence finding of that category
