@@ -23,6 +23,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 BOM = codecs.BOM_UTF8
 #: byte-order marks and the codec of the text after them (UTF-32 first: its LE mark starts
@@ -84,11 +85,34 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, expected: bytes | No
     _fsync_folder(target.parent)
 
 
+def _named_temporary(target: Path) -> tuple[int, str]:
+    """A new hidden ``.<name>.*.caplint-tmp`` file next to ``target``: its descriptor and name."""
+    return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".caplint-tmp", dir=target.parent)
+
+
 def _reserve_name(target: Path) -> str:
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".caplint-tmp",
-                                    dir=target.parent)
+    handle, name = _named_temporary(target)
     os.close(handle)
     return name
+
+
+def _open_written(descriptor: int, data: bytes) -> BinaryIO:
+    """The open file of ``descriptor`` holding ``data``, flushed and fsynced (on the disk before
+    anything is renamed).  The caller closes it; if anything here fails, it is closed (the
+    descriptor too, if it could not even be wrapped) and the error raised."""
+    try:
+        stream = os.fdopen(descriptor, "wb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+    try:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+    except BaseException:
+        stream.close()
+        raise
+    return stream
 
 
 def _finish(name: str, target: Path, info: os.stat_result) -> None:
@@ -114,15 +138,7 @@ def _write_unnamed(target: Path, data: bytes, info: os.stat_result) -> bool:
     name: str | None = None
     unsupported = False
     try:
-        try:
-            stream = os.fdopen(descriptor, "wb")
-        except BaseException:
-            os.close(descriptor)
-            raise
-        with stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+        with _open_written(descriptor, data) as stream:
             name = _reserve_name(target)
             os.unlink(name)
             try:
@@ -145,18 +161,9 @@ def _write_unnamed(target: Path, data: bytes, info: os.stat_result) -> bool:
 
 def _write_named(target: Path, data: bytes, info: os.stat_result) -> None:
     """Write through a hidden named temporary file (removed if anything fails)."""
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".caplint-tmp",
-                                    dir=target.parent)
+    handle, name = _named_temporary(target)
     try:
-        try:
-            stream = os.fdopen(handle, "wb")
-        except BaseException:
-            os.close(handle)
-            raise
-        with stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+        _open_written(handle, data).close()
         _finish(name, target, info)
     except BaseException:
         with contextlib.suppress(OSError):
