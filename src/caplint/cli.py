@@ -34,6 +34,35 @@ class Format(StrEnum):
     github = "github"
 
 
+# ------------------------------------------------------------------ options shared by commands
+# Declared once here.  Where a command words its help its own way, the declaration takes the
+# help text; Typer copies each declaration, so one object may serve several commands.
+
+Verbose = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Show tracebacks of internal errors.")
+]
+ShowText = Annotated[
+    bool, typer.Option(help="Include the matched (protected) text in machine-readable output.")
+]
+Ignore = Annotated[list[str] | None, typer.Option(help="Skip these codes, names or categories.")]
+
+
+def _format_option(help: str) -> typer.models.OptionInfo:
+    return typer.Option("--format", help=help)
+
+
+def _select_option(help: str) -> typer.models.OptionInfo:
+    return typer.Option(help=help)
+
+
+def _fail_on_option(help: str) -> typer.models.OptionInfo:
+    return typer.Option(help=help)
+
+
+def _config_option(help: str) -> typer.models.OptionInfo:
+    return typer.Option("--config", help=help)
+
+
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"caplint: error: {message}", err=True)
     return typer.Exit(EXIT_ERROR)
@@ -46,23 +75,18 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
 @app.command()
 def check(
     paths: Annotated[list[str], typer.Argument(help="Files or folders to lint; - for stdin.")],
-    output_format: Annotated[
-        Format | None,
-        typer.Option("--format", help="Output format (default: full on a terminal, else concise)."),
-    ] = None,
-    select: Annotated[list[str] | None, typer.Option(
-        help="Only these codes, names or categories (comma-separated or repeated).")] = None,
-    ignore: Annotated[list[str] | None, typer.Option(
-        help="Skip these codes, names or categories.")] = None,
-    fail_on: Annotated[str | None, typer.Option(
-        help="Lowest severity that fails the run: error, warning or info.")] = None,
-    show_text: Annotated[bool, typer.Option(
-        help="Include the matched (protected) text in machine-readable output.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v",
-                                          help="Show tracebacks of internal errors.")] = False,
-    config_path: Annotated[str | None, typer.Option(
-        "--config", help="Use this configuration file (pyproject.toml or .caplint.toml) for "
-        "every file, instead of the closest one.")] = None,
+    output_format: Annotated[Format | None, _format_option(
+        "Output format (default: full on a terminal, else concise).")] = None,
+    select: Annotated[list[str] | None, _select_option(
+        "Only these codes, names or categories (comma-separated or repeated).")] = None,
+    ignore: Ignore = None,
+    fail_on: Annotated[str | None, _fail_on_option(
+        "Lowest severity that fails the run: error, warning or info.")] = None,
+    show_text: ShowText = False,
+    verbose: Verbose = False,
+    config_path: Annotated[str | None, _config_option(
+        "Use this configuration file (pyproject.toml or .caplint.toml) for every file, instead "
+        "of the closest one.")] = None,
     statistics: Annotated[bool, typer.Option(
         "--statistics", help="Print the number of findings per rule instead of the findings.")
     ] = False,
@@ -70,15 +94,7 @@ def check(
         "--no-cache", help="Do not read or write the cache (.caplint_cache/).")] = False,
 ) -> None:
     """Lint captions and report every element the policy forbids."""
-    from .config import Config, ConfigError
-    from .findings import SEVERITIES
-
-    if fail_on is not None and fail_on not in SEVERITIES:
-        raise _fail(f"--fail-on: {fail_on!r} is not one of {', '.join(SEVERITIES)}")
-    try:
-        config = Config().merged(select=_split(select), ignore=_split(ignore), fail_on=fail_on)
-    except ConfigError as exc:
-        raise _fail(str(exc)) from None
+    config = _command_line_config(select, ignore, fail_on)
     fmt = (output_format.value if output_format
            else "github" if os.environ.get("GITHUB_ACTIONS") == "true"
            else "full" if sys.stdout.isatty() else "concise")
@@ -86,6 +102,20 @@ def check(
     code = _run_check(paths, config, fmt, show_text, verbose, overrides=overrides,
                       config_path=config_path, statistics=statistics, use_cache=not no_cache)
     raise typer.Exit(code)
+
+
+def _command_line_config(select: list[str] | None, ignore: list[str] | None,
+                         fail_on: str | None):
+    """The configuration given by ``--select``, ``--ignore`` and ``--fail-on`` (checked)."""
+    from .config import Config, ConfigError
+    from .findings import SEVERITIES
+
+    if fail_on is not None and fail_on not in SEVERITIES:
+        raise _fail(f"--fail-on: {fail_on!r} is not one of {', '.join(SEVERITIES)}")
+    try:
+        return Config().merged(select=_split(select), ignore=_split(ignore), fail_on=fail_on)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
 
 
 def _run_check(paths, config, fmt: str, show_text: bool, verbose: bool, *,
@@ -155,8 +185,8 @@ def show_config(
     path: Annotated[str | None, typer.Argument(
         help="A file or folder to show the configuration for (default: the current folder).")
     ] = None,
-    config_path: Annotated[str | None, typer.Option(
-        "--config", help="Show this configuration file instead of the closest one.")] = None,
+    config_path: Annotated[str | None, _config_option(
+        "Show this configuration file instead of the closest one.")] = None,
 ) -> None:
     """Print the effective configuration (TOML) and the file it came from."""
     from pathlib import Path
@@ -219,20 +249,17 @@ def fix_command(
     rewrite: Annotated[bool, typer.Option(
         "--rewrite", help="Apply the whole disease-focused rewrite (see `caplint rewrite`); "
         "implies --unsafe-fixes.")] = False,
-    output_format: Annotated[Format | None, typer.Option(
-        "--format", help="Format of the findings left after fixing (as for check).")] = None,
-    select: Annotated[list[str] | None, typer.Option(
-        help="Only fix and report these codes, names or categories.")] = None,
-    ignore: Annotated[list[str] | None, typer.Option(
-        help="Skip these codes, names or categories.")] = None,
-    fail_on: Annotated[str | None, typer.Option(
-        help="Lowest severity left after fixing that fails the run.")] = None,
-    show_text: Annotated[bool, typer.Option(
-        help="Include the matched (protected) text in machine-readable output.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v",
-                                          help="Show tracebacks of internal errors.")] = False,
-    config_path: Annotated[str | None, typer.Option(
-        "--config", help="Use this configuration file for every file.")] = None,
+    output_format: Annotated[Format | None, _format_option(
+        "Format of the findings left after fixing (as for check).")] = None,
+    select: Annotated[list[str] | None, _select_option(
+        "Only fix and report these codes, names or categories.")] = None,
+    ignore: Ignore = None,
+    fail_on: Annotated[str | None, _fail_on_option(
+        "Lowest severity left after fixing that fails the run.")] = None,
+    show_text: ShowText = False,
+    verbose: Verbose = False,
+    config_path: Annotated[str | None, _config_option(
+        "Use this configuration file for every file.")] = None,
 ) -> None:
     """Apply the safe fixes in place, then report what is left (exit codes as for check).
 
@@ -240,15 +267,7 @@ def fix_command(
     identifiers with the words that only served them.  Files are written atomically, keep their
     encoding, line endings and permissions, and are not touched when nothing changes.  With
     --diff nothing is written: exit 1 if a fix would be applied, else as for check."""
-    from .config import Config, ConfigError
-    from .findings import SEVERITIES
-
-    if fail_on is not None and fail_on not in SEVERITIES:
-        raise _fail(f"--fail-on: {fail_on!r} is not one of {', '.join(SEVERITIES)}")
-    try:
-        config = Config().merged(select=_split(select), ignore=_split(ignore), fail_on=fail_on)
-    except ConfigError as exc:
-        raise _fail(str(exc)) from None
+    config = _command_line_config(select, ignore, fail_on)
     fmt = (output_format.value if output_format
            else "full" if sys.stdout.isatty() else "concise")
     overrides = {"select": config.select, "ignore": config.ignore, "fail_on": fail_on}
@@ -364,10 +383,9 @@ def _decoded(raw: bytes, decode) -> str | None:
 def rewrite_command(
     text: Annotated[str | None, typer.Argument(
         help="The caption; read from stdin when omitted or -.")] = None,
-    config_path: Annotated[str | None, typer.Option(
-        "--config", help="Use this configuration file instead of the closest one.")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v",
-                                          help="Show tracebacks of internal errors.")] = False,
+    config_path: Annotated[str | None, _config_option(
+        "Use this configuration file instead of the closest one.")] = None,
+    verbose: Verbose = False,
 ) -> None:
     """Print the disease-focused rewrite of a caption: the findings, diagnosis and teaching
     point stay; ages become age groups; names, places, dates, identifiers, history and outcome
