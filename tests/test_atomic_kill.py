@@ -38,8 +38,9 @@ def fix(*args: str):
 
 
 def leftovers(folder: Path, *keep: str) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name not in keep
-                  and p.name != ".caplint_cache")
+    return sorted(
+        p.name for p in folder.iterdir() if p.name not in keep and p.name != ".caplint_cache"
+    )
 
 
 # ----------------------------------------------------------------------------- killed mid-write
@@ -94,8 +95,11 @@ SLOW_WRITER = textwrap.dedent("""
 def run_writer(path: Path, size: int, phase: str) -> int:
     """Write ``size`` new bytes over ``path`` in a separate process, SIGKILLed from outside when
     it reaches ``phase`` (never, for "none")."""
-    child = subprocess.Popen([sys.executable, "-c", SLOW_WRITER, str(path), str(size), phase],
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", SLOW_WRITER, str(path), str(size), phase],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     line = child.stdout.readline().strip()
     if line == "ready":
         child.send_signal(signal.SIGKILL)
@@ -148,9 +152,11 @@ def test_caplint_fix_killed_at_random_moments(tmp_path):
     for trial in range(3):
         for index in range(20):
             (folder / f"case{index:02}.txt").write_text(CAPTION, encoding="utf-8")
-        child = subprocess.Popen([sys.executable, "-m", "caplint", "fix", "--format", "concise",
-                                  str(folder)], stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "caplint", "fix", "--format", "concise", str(folder)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(1.0, 6.0))
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=60)
@@ -164,8 +170,7 @@ def test_caplint_fix_killed_at_random_moments(tmp_path):
 
 
 @pytest.mark.parametrize("step", ["mkstemp", "fdopen", "fsync", "chmod", "replace"])
-def test_failure_at_any_step_leaves_the_original_and_no_temporary_file(tmp_path, monkeypatch,
-                                                                       step):
+def test_failure_at_any_step_leaves_the_original_and_no_temporary_file(tmp_path, monkeypatch, step):
     path = tmp_path / "post.txt"
     path.write_text(CAPTION, encoding="utf-8")
     original = path.read_bytes()

@@ -25,8 +25,9 @@ from caplint.sources import MAX_BYTES, SourceError, read_text
 runner = CliRunner()
 GOOD = "A 7 yo boy with a limp.\n"
 HAS_CONFIG_FILES = importlib.util.find_spec("caplint.configfile") is not None
-needs_config = pytest.mark.skipif(not HAS_CONFIG_FILES,
-                                  reason="configuration files (caplint.configfile) not built yet")
+needs_config = pytest.mark.skipif(
+    not HAS_CONFIG_FILES, reason="configuration files (caplint.configfile) not built yet"
+)
 
 
 @pytest.fixture
@@ -77,8 +78,12 @@ def test_non_utf8_file_names_the_byte_and_the_fix(folder):
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-8"])
 def test_encoding_declared_by_a_byte_order_mark_is_read(folder, codec):
-    bom = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE,
-           "utf-32-le": codecs.BOM_UTF32_LE, "utf-8": codecs.BOM_UTF8}[codec]
+    bom = {
+        "utf-16-le": codecs.BOM_UTF16_LE,
+        "utf-16-be": codecs.BOM_UTF16_BE,
+        "utf-32-le": codecs.BOM_UTF32_LE,
+        "utf-8": codecs.BOM_UTF8,
+    }[codec]
     (folder / "bom.txt").write_bytes(bom + "Seen in clinic. A 7 yo boy.\n".encode(codec))
     result = check("bom.txt")
     assert result.exit_code == 1, result.output
@@ -135,8 +140,9 @@ def test_unreadable_file(folder, monkeypatch):
         return real_open(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "open", refuse)
-    assert_error(check("good.txt", "secret.txt"), "secret.txt",
-                 "cannot be read (Permission denied)")
+    assert_error(
+        check("good.txt", "secret.txt"), "secret.txt", "cannot be read (Permission denied)"
+    )
 
 
 def test_unreadable_folder_is_reported_not_skipped(folder, monkeypatch):
@@ -151,6 +157,7 @@ def test_unreadable_folder_is_reported_not_skipped(folder, monkeypatch):
             if Path(path).name == "locked":
                 raise PermissionError(13, "Permission denied", str(path))
             return real(path)
+
         return call
 
     monkeypatch.setattr(os, "scandir", refuse(real_scandir))
@@ -190,8 +197,12 @@ def test_undecodable_file_name_does_not_crash_the_report(tmp_path):
     """Through the real entry point: a file name that is not UTF-8 is printed, escaped."""
     name = os.fsdecode(b"case-\xff.txt")
     (tmp_path / name).write_text(GOOD, encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "caplint", "check", "--format", "concise",
-                             "."], cwd=tmp_path, capture_output=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "caplint", "check", "--format", "concise", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=300,
+    )
     assert result.returncode == 1, result.stderr.decode(errors="replace")
     assert b"case-\\udcff.txt:1:3: AGE002" in result.stdout
 
@@ -243,8 +254,11 @@ def test_rule_pack_with_a_duplicate_key_is_refused(tmp_path):
         "    examples:\n      fail: [qq]\n      pass: [a]\n      pass: [b]\n"
     )
     packs = write_pack(tmp_path, pack)
-    with pytest.raises(RulePackError, match=r"local\.yaml:13: not valid YAML: duplicate key "
-                                            r"'pass' \(first on line 12\)"):
+    with pytest.raises(
+        RulePackError,
+        match=r"local\.yaml:13: not valid YAML: duplicate key "
+        r"'pass' \(first on line 12\)",
+    ):
         Linter(Config(rules=(packs,)))
 
 
@@ -292,8 +306,9 @@ def test_malformed_rule_pack_through_the_cli(folder):
 
 @needs_config
 def test_unknown_config_key_is_exit_2_naming_file_and_key(folder):
-    (folder / ".caplint.toml").write_text('select = ["AGE"]\nfail_onn = "warning"\n',
-                                          encoding="utf-8")
+    (folder / ".caplint.toml").write_text(
+        'select = ["AGE"]\nfail_onn = "warning"\n', encoding="utf-8"
+    )
     result = check("good.txt")
     assert result.exit_code == 2, result.output
     assert ".caplint.toml" in result.stderr and "fail_onn" in result.stderr
@@ -309,8 +324,7 @@ def test_config_that_is_not_toml_names_the_line(folder):
 
 @needs_config
 def test_missing_model_is_exit_2_with_the_install_command(folder):
-    (folder / ".caplint.toml").write_text('model = "en_core_web_nonexistent"\n',
-                                          encoding="utf-8")
+    (folder / ".caplint.toml").write_text('model = "en_core_web_nonexistent"\n', encoding="utf-8")
     result = check("good.txt")
     assert result.exit_code == 2, result.output
     assert "spaCy model 'en_core_web_nonexistent' is not installed" in result.stderr
@@ -341,8 +355,9 @@ def failing_detector(folder, monkeypatch) -> Path:
     monkeypatch.setitem(DETECTORS, "test_boom", boom)
     packs = write_pack(folder, FAILING_PACK)
     real = caplint.linter.load_rules
-    monkeypatch.setattr(caplint.linter, "load_rules",
-                        lambda folders=None: real((*(folders or ()), packs)))
+    monkeypatch.setattr(
+        caplint.linter, "load_rules", lambda folders=None: real((*(folders or ()), packs))
+    )
     (folder / "secret.txt").write_text(SECRET + "\n", encoding="utf-8")
     return packs
 
@@ -355,8 +370,10 @@ def test_failing_detector_raises_in_the_library(failing_detector):
 def test_failing_detector_is_exit_2_with_a_short_message(failing_detector):
     result = check("secret.txt")
     assert result.exit_code == 2, result.output
-    assert ("caplint: error: internal error in detector 'test_boom' (rule TST900): "
-            "ZeroDivisionError (run with --verbose for the traceback)") in result.stderr
+    assert (
+        "caplint: error: internal error in detector 'test_boom' (rule TST900): "
+        "ZeroDivisionError (run with --verbose for the traceback)"
+    ) in result.stderr
     assert "Traceback" not in result.stderr
     assert SECRET not in result.output
 

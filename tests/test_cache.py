@@ -53,8 +53,9 @@ def test_second_run_is_served_from_the_cache(folder, monkeypatch) -> None:
 
 def test_cache_holds_no_caption_text(folder) -> None:
     run()
-    stored = "\n".join(p.read_text(encoding="utf-8")
-                       for p in (folder / ".caplint_cache").rglob("*.json"))
+    stored = "\n".join(
+        p.read_text(encoding="utf-8") for p in (folder / ".caplint_cache").rglob("*.json")
+    )
     assert stored
     for text in CAPTIONS.values():
         for word in text.replace('"', " ").replace("{", " ").split():
@@ -81,8 +82,9 @@ def test_corrupt_cache_is_ignored_and_rewritten(folder, monkeypatch) -> None:
     entries = list((folder / ".caplint_cache").rglob("*.json"))
     assert entries
     for index, entry in enumerate(entries):
-        entry.write_text(["{not json", '{"format": 1, "captions": "x"}', ""][index % 3],
-                         encoding="utf-8")
+        entry.write_text(
+            ["{not json", '{"format": 1, "captions": "x"}', ""][index % 3], encoding="utf-8"
+        )
     assert run().stdout == first.stdout
     no_model(monkeypatch)
     assert run().stdout == first.stdout  # rewritten: served from the cache again

@@ -34,19 +34,33 @@ def test_json_contract_on_the_issue_example() -> None:
     assert [f["start"] for f in findings] == sorted(f["start"] for f in findings)
     wilms = ISSUE_EXAMPLE.index("Wilms")
     assert not any(f["start"] <= wilms < f["end"] for f in findings)
-    expected_keys = {"path", "code", "name", "category", "severity", "message", "suggestion",
-                     "start", "end", "line", "column", "end_line", "end_column"}
+    expected_keys = {
+        "path",
+        "code",
+        "name",
+        "category",
+        "severity",
+        "message",
+        "suggestion",
+        "start",
+        "end",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+    }
     for finding in findings:
         assert set(finding) == expected_keys  # no "text": redacted by default
-        assert ISSUE_EXAMPLE[finding["start"]:finding["end"]] not in finding["message"]
+        assert ISSUE_EXAMPLE[finding["start"] : finding["end"]] not in finding["message"]
     age = findings[0]
-    assert ISSUE_EXAMPLE[age["start"]:age["end"]] == "7 yo"
+    assert ISSUE_EXAMPLE[age["start"] : age["end"]] == "7 yo"
     assert (age["line"], age["column"], age["end_line"], age["end_column"]) == (1, 3, 1, 7)
 
 
 def test_show_text_adds_the_matched_text() -> None:
-    result = run("check", "--format", "json", "--show-text", *IGNORE_LEARNED, "-",
-                 input=ISSUE_EXAMPLE)
+    result = run(
+        "check", "--format", "json", "--show-text", *IGNORE_LEARNED, "-", input=ISSUE_EXAMPLE
+    )
     assert [f["text"] for f in json.loads(result.stdout)] == ["7 yo", "Dayton", "3/14/2024"]
 
 
@@ -124,8 +138,13 @@ def test_rules_and_rule_documentation() -> None:
     assert "AGE001" in listing.stdout and "numeric-age" in listing.stdout
     doc = run("rule", "AGE001")
     assert doc.exit_code == 0
-    for heading in ("## What it does", "## Why is this bad?", "## Example (flagged)",
-                    "## Use instead (not flagged)", "## Fix safety"):
+    for heading in (
+        "## What it does",
+        "## Why is this bad?",
+        "## Example (flagged)",
+        "## Use instead (not flagged)",
+        "## Fix safety",
+    ):
         assert heading in doc.stdout
     assert run("rule", "NOPE999").exit_code == 2
 
@@ -146,8 +165,9 @@ def test_help_and_rule_docs_never_import_spacy(args) -> None:
 
 
 def test_python_dash_m_runs_the_cli() -> None:
-    out = subprocess.run([sys.executable, "-m", "caplint", "rules"], capture_output=True,
-                         text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "caplint", "rules"], capture_output=True, text=True, check=False
+    )
     assert out.returncode == 0 and "AGE001" in out.stdout
 
 

@@ -41,11 +41,15 @@ def tree(tmp_path, monkeypatch) -> Path:
 
 def test_closest_configuration_wins(tree) -> None:
     (tree / ".caplint.toml").write_text(f"ignore = {IGNORE}\n", encoding="utf-8")
-    (tree / "sub" / "pyproject.toml").write_text('[tool.caplint]\nselect = ["AGE"]\n',
-                                                 encoding="utf-8")
+    (tree / "sub" / "pyproject.toml").write_text(
+        '[tool.caplint]\nselect = ["AGE"]\n', encoding="utf-8"
+    )
     result = invoke("check", "--format", "json", "--no-cache", str(tree))
-    assert codes_by_file(result) == {"a.txt": {"AGE", "LOCATION"}, "b.txt": {"AGE"},
-                                     "c.txt": {"AGE"}}
+    assert codes_by_file(result) == {
+        "a.txt": {"AGE", "LOCATION"},
+        "b.txt": {"AGE"},
+        "c.txt": {"AGE"},
+    }
 
 
 def test_pyproject_without_a_caplint_table_is_skipped(tree) -> None:
@@ -77,7 +81,9 @@ def test_every_key(tree) -> None:
         "pack: vip\nrules:\n  - code: VIP001\n    name: vip-name\n    category: HIGH_PROFILE\n"
         "    severity: error\n    message: A local VIP\n    why: Our policy.\n"
         "    detect: {phrases: [Mayor Quimby]}\n"
-        "    examples: {fail: [Mayor Quimby fell.], pass: [A fall.]}\n", encoding="utf-8")
+        "    examples: {fail: [Mayor Quimby fell.], pass: [A fall.]}\n",
+        encoding="utf-8",
+    )
     (tree / ".caplint.toml").write_text(
         f"ignore = {IGNORE}\n"
         'fail-on = "warning"\n'
@@ -88,10 +94,13 @@ def test_every_key(tree) -> None:
         'csv-column = "Legend"\n'
         'model = "en_core_web_sm"\n'
         "allow-suppressions = false\n"
-        "[severity]\nAGE = \"warning\"\n"
-        '[per-file-ignores]\n"sub/**/*.txt" = ["AGE"]\n', encoding="utf-8")
+        '[severity]\nAGE = "warning"\n'
+        '[per-file-ignores]\n"sub/**/*.txt" = ["AGE"]\n',
+        encoding="utf-8",
+    )
     (tree / "d.yaml").write_text(
-        "caption: A 7 yo.\nlegend: Chest CT of Mayor Quimby. #ourdeptrad\n", encoding="utf-8")
+        "caption: A 7 yo.\nlegend: Chest CT of Mayor Quimby. #ourdeptrad\n", encoding="utf-8"
+    )
     (tree / "e.csv").write_text("id,Legend\n1,A 7 yo from Dayton.\n", encoding="utf-8")
     result = invoke("check", "--format", "json", "--no-cache", str(tree))
     assert result.exit_code == 1  # warnings fail with fail-on = warning
@@ -105,9 +114,15 @@ def test_every_key(tree) -> None:
     shown = invoke("config", str(tree / "a.txt"))
     assert shown.exit_code == 0, shown.output
     assert f"# from: {tree / '.caplint.toml'}" in shown.stdout
-    for line in (f"ignore = {IGNORE}", 'fail-on = "warning"', "allow-suppressions = false",
-                 'caption-fields = ["legend"]', '"sub/**/*.txt" = ["AGE"]', 'AGE = "warning"',
-                 f'rules = ["{rules}"]'):
+    for line in (
+        f"ignore = {IGNORE}",
+        'fail-on = "warning"',
+        "allow-suppressions = false",
+        'caption-fields = ["legend"]',
+        '"sub/**/*.txt" = ["AGE"]',
+        'AGE = "warning"',
+        f'rules = ["{rules}"]',
+    ):
         assert line in shown.stdout
 
 
@@ -118,21 +133,31 @@ def test_config_command_with_defaults(tree) -> None:
     assert 'fail-on = "error"' in shown.stdout
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    ('fail_on = "warning"\n', ["key 'fail_on'", "did you mean 'fail-on'", "valid keys: select"]),
-    ('colour = "red"\n', ["key 'colour'", "unknown key", "fail-on"]),
-    ('fail-on = "fatal"\n', ["key 'fail-on'", "'fatal' is not one of info, warning, error"]),
-    ('select = "AGE"\n', ["key 'select'", "must be a list of strings"]),
-    ('select = ["NOPE"]\n', ["key 'select'", "'NOPE' names no rule", "AGE"]),
-    ('[severity]\nAGE = "loud"\n', ["key 'severity.AGE'", "is not one of info, warning, error"]),
-    ('allow-suppressions = "no"\n', ["key 'allow-suppressions'", "true or false"]),
-    ('allow-regex = ["(unclosed"]\n', ["key 'allow-regex'", "not a valid regular expression"]),
-    ('rules = ["missing-folder"]\n', ["key 'rules'", "does not exist"]),
-    ('[per-file-ignores]\n"*.txt" = ["NOPE1"]\n', ["per-file-ignores.*.txt", "names no rule"]),
-    ("select = [\n", ["line 2", "not valid TOML"]),
-])
-def test_bad_configuration_is_exit_2_naming_file_key_and_valid_values(tree, content,
-                                                                     expected) -> None:
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            'fail_on = "warning"\n',
+            ["key 'fail_on'", "did you mean 'fail-on'", "valid keys: select"],
+        ),
+        ('colour = "red"\n', ["key 'colour'", "unknown key", "fail-on"]),
+        ('fail-on = "fatal"\n', ["key 'fail-on'", "'fatal' is not one of info, warning, error"]),
+        ('select = "AGE"\n', ["key 'select'", "must be a list of strings"]),
+        ('select = ["NOPE"]\n', ["key 'select'", "'NOPE' names no rule", "AGE"]),
+        (
+            '[severity]\nAGE = "loud"\n',
+            ["key 'severity.AGE'", "is not one of info, warning, error"],
+        ),
+        ('allow-suppressions = "no"\n', ["key 'allow-suppressions'", "true or false"]),
+        ('allow-regex = ["(unclosed"]\n', ["key 'allow-regex'", "not a valid regular expression"]),
+        ('rules = ["missing-folder"]\n', ["key 'rules'", "does not exist"]),
+        ('[per-file-ignores]\n"*.txt" = ["NOPE1"]\n', ["per-file-ignores.*.txt", "names no rule"]),
+        ("select = [\n", ["line 2", "not valid TOML"]),
+    ],
+)
+def test_bad_configuration_is_exit_2_naming_file_key_and_valid_values(
+    tree, content, expected
+) -> None:
     (tree / ".caplint.toml").write_text(content, encoding="utf-8")
     for command in (["check", "--no-cache", "a.txt"], ["config"]):
         result = invoke(*command)
@@ -156,8 +181,10 @@ def test_missing_model_names_the_install_command(tree) -> None:
 
 
 def test_per_file_ignores_globs(tree) -> None:
-    config = load_text(tree, '[per-file-ignores]\n"*.md" = ["DATE"]\n"sub/**/c.txt" = ["AGE"]\n'
-                             '"sub/*.txt" = ["NAME"]\n')
+    config = load_text(
+        tree,
+        '[per-file-ignores]\n"*.md" = ["DATE"]\n"sub/**/c.txt" = ["AGE"]\n"sub/*.txt" = ["NAME"]\n',
+    )
     assert ignored_for(config, str(tree / "x.md")) == ("DATE",)
     assert ignored_for(config, str(tree / "sub" / "deeper" / "c.txt")) == ("AGE",)
     assert ignored_for(config, str(tree / "sub" / "c.txt")) == ("AGE", "NAME")

@@ -18,9 +18,11 @@ from helpers_cli import invoke, one_model_load  # noqa: F401  (fixture: one mode
 
 from caplint import atomic
 
-POLICY_EXAMPLE = ("A 7-year-old boy from Dayton fell off his trampoline at a birthday party on "
-                  "March 3 and died two days later. CT shows an epidural hematoma with a lucent "
-                  "swirl sign. #pedsrad")
+POLICY_EXAMPLE = (
+    "A 7-year-old boy from Dayton fell off his trampoline at a birthday party on "
+    "March 3 and died two days later. CT shows an epidural hematoma with a lucent "
+    "swirl sign. #pedsrad"
+)
 SAFE_ONLY = "History: 45 y/o F from Dayton.\nDiagnosis: Wilms tumor.\n"
 SAFE_ONLY_FIXED = "History: Adult woman.\nDiagnosis: Wilms tumor.\n"
 CLEAN = "Findings: Lipid-rich adrenal adenoma with 8 HU attenuation.\n"
@@ -41,8 +43,12 @@ def tree_state(root: Path) -> dict[str, tuple]:
             state[str(path)] = ("link", os.readlink(path))
         elif path.is_file():
             info = path.stat()
-            state[str(path)] = (hashlib.sha256(path.read_bytes()).hexdigest(), info.st_mode,
-                                info.st_mtime_ns, info.st_ino)
+            state[str(path)] = (
+                hashlib.sha256(path.read_bytes()).hexdigest(),
+                info.st_mode,
+                info.st_mtime_ns,
+                info.st_ino,
+            )
     return state
 
 
@@ -53,6 +59,7 @@ def write(path: Path, text: str, *, bom: bool = False, crlf: bool = False) -> Pa
 
 
 # ------------------------------------------------------------------------------ fix
+
 
 def test_fix_applies_safe_fixes_in_place_and_exits_clean(tmp_path) -> None:
     path = write(tmp_path / "post.txt", SAFE_ONLY)
@@ -141,15 +148,19 @@ def test_fix_keeps_front_matter_byte_for_byte(tmp_path) -> None:
 
 
 def test_fix_writes_structured_files_back_in_their_own_syntax(tmp_path) -> None:
-    json_path = write(tmp_path / "posts.json",
-                      '[{"id": 1, "caption": "A 7-year-old boy from Dayton with a \\"swirl '
-                      'sign\\".\\nCT: epidural hematoma."}, {"id": 2, "caption": "Wilms."}]\n')
-    csv_path = write(tmp_path / "posts.csv",
-                     'id,caption,other\n1,"45 y/o F from Dayton, ""classic"" case",x\n')
+    json_path = write(
+        tmp_path / "posts.json",
+        '[{"id": 1, "caption": "A 7-year-old boy from Dayton with a \\"swirl '
+        'sign\\".\\nCT: epidural hematoma."}, {"id": 2, "caption": "Wilms."}]\n',
+    )
+    csv_path = write(
+        tmp_path / "posts.csv", 'id,caption,other\n1,"45 y/o F from Dayton, ""classic"" case",x\n'
+    )
     assert invoke("fix", str(tmp_path)).exit_code == 0
     assert json_path.read_text("utf-8") == (
         '[{"id": 1, "caption": "A child with a \\"swirl sign\\".\\nCT: epidural hematoma."}, '
-        '{"id": 2, "caption": "Wilms."}]\n')
+        '{"id": 2, "caption": "Wilms."}]\n'
+    )
     assert csv_path.read_text("utf-8") == 'id,caption,other\n1,"Adult woman, ""classic"" case",x\n'
 
 
@@ -168,8 +179,10 @@ def test_fix_missing_file_is_exit_2(tmp_path) -> None:
 
 
 def test_inline_suppression_is_honoured_and_never_edited(tmp_path) -> None:
-    text = ('<!-- caplint: ignore AGE reason="consent on record" -->\n'
-            "A 7-year-old boy from Dayton with a limp.\n")
+    text = (
+        '<!-- caplint: ignore AGE reason="consent on record" -->\n'
+        "A 7-year-old boy from Dayton with a limp.\n"
+    )
     path = write(tmp_path / "post.md", text)
     invoke("fix", str(path))
     fixed = path.read_text("utf-8")
@@ -178,6 +191,7 @@ def test_inline_suppression_is_honoured_and_never_edited(tmp_path) -> None:
 
 
 # ------------------------------------------------------------------------------ atomic writes
+
 
 def test_interrupted_replace_leaves_the_original_intact(tmp_path, monkeypatch) -> None:
     path = write(tmp_path / "post.txt", SAFE_ONLY)
@@ -224,8 +238,9 @@ def test_killed_process_leaves_the_original_intact(tmp_path) -> None:
     assert done.returncode == -signal.SIGKILL
     assert path.read_bytes() == original
     leftovers = [p for p in tmp_path.iterdir() if p.name != "post.txt"]
-    assert all(p.name.startswith(".post.txt.") and p.name.endswith(".caplint-tmp")
-               for p in leftovers)
+    assert all(
+        p.name.startswith(".post.txt.") and p.name.endswith(".caplint-tmp") for p in leftovers
+    )
 
 
 @pytest.mark.skipif(not hasattr(os, "O_TMPFILE"), reason="unnamed temporary files are Linux-only")
@@ -261,8 +276,7 @@ def test_a_hard_linked_file_is_refused(tmp_path) -> None:
 
 def test_utf16_stays_utf16(tmp_path) -> None:
     path = tmp_path / "post.txt"
-    path.write_bytes(SAFE_ONLY.replace("\n", "\r\n").encode("utf-16-be").join(
-        [b"\xfe\xff", b""]))
+    path.write_bytes(SAFE_ONLY.replace("\n", "\r\n").encode("utf-16-be").join([b"\xfe\xff", b""]))
     assert invoke("fix", str(path)).exit_code == 0
     data = path.read_bytes()
     assert data.startswith(b"\xfe\xff")
@@ -282,6 +296,7 @@ def test_encode_like_keeps_the_bom() -> None:
 
 
 # ------------------------------------------------------------------------------ rewrite
+
 
 def test_rewrite_argument_and_stdin() -> None:
     result = invoke("rewrite", POLICY_EXAMPLE)

@@ -23,17 +23,53 @@ from caplint.paths import bundled_rules_dir
 from caplint.rules import load_rules
 
 EXAMPLES = int(os.environ.get("CAPLINT_FUZZ_EXAMPLES", "2000"))
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
 
 # ----------------------------------------------------------------------------- strategies
 
 #: characters that hide or disguise text
-TRICKS = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u202e", "\u0301",
-          "\u0336", "\ufe0f", "\uff17", "\uff2d", "\u0430", "\u0435", "\u043e", "\u0440",
-          "\u0441", "\u0445", "\u041c", "\u0422", "\u0397", "\u039f", "\u0667", "\U0001d7d5",
-          "\u2011", "\u2013", "\u00a0", "\u2028", "\x08", "\ufb01", "\u2044"]
+TRICKS = [
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u2060",
+    "\ufeff",
+    "\u00ad",
+    "\u202e",
+    "\u0301",
+    "\u0336",
+    "\ufe0f",
+    "\uff17",
+    "\uff2d",
+    "\u0430",
+    "\u0435",
+    "\u043e",
+    "\u0440",
+    "\u0441",
+    "\u0445",
+    "\u041c",
+    "\u0422",
+    "\u0397",
+    "\u039f",
+    "\u0667",
+    "\U0001d7d5",
+    "\u2011",
+    "\u2013",
+    "\u00a0",
+    "\u2028",
+    "\x08",
+    "\ufb01",
+    "\u2044",
+]
 
 unicode_text = st.text(
     alphabet=st.one_of(
@@ -53,13 +89,36 @@ def fragments() -> tuple[str, ...]:
     pieces = {e for r in ruleset.rules for e in (*r.examples_fail, *r.examples_pass)}
     for path in sorted((bundled_rules_dir() / "lexicons").glob("*.txt")):
         pieces.update(read_lexicon(path))
-    pieces.update([
-        "7 yo", "a 45-year-old woman", "seventeen-year-old", "72M", "aged 9", "MRN 1234567",
-        "Accession 98765432", "3/14/2024", "March 3, 2024", "last Tuesday", "John Smith",
-        "Mrs. Alvarez", "from Dayton", "at Mercy Hospital", "jdoe@example.com",
-        "https://example.org/case/1", "(555) 123-4567", "@brave_liam", "#Dayton", "T2",
-        "L4-5", "1.5 T", "3 x 4 cm", "Wilms tumor", "Chiari I", "Case courtesy of Dr. Lee",
-    ])
+    pieces.update(
+        [
+            "7 yo",
+            "a 45-year-old woman",
+            "seventeen-year-old",
+            "72M",
+            "aged 9",
+            "MRN 1234567",
+            "Accession 98765432",
+            "3/14/2024",
+            "March 3, 2024",
+            "last Tuesday",
+            "John Smith",
+            "Mrs. Alvarez",
+            "from Dayton",
+            "at Mercy Hospital",
+            "jdoe@example.com",
+            "https://example.org/case/1",
+            "(555) 123-4567",
+            "@brave_liam",
+            "#Dayton",
+            "T2",
+            "L4-5",
+            "1.5 T",
+            "3 x 4 cm",
+            "Wilms tumor",
+            "Chiari I",
+            "Case courtesy of Dr. Lee",
+        ]
+    )
     return tuple(sorted(p for p in pieces if p.strip()))
 
 
@@ -74,21 +133,32 @@ def disguise(draw, text: str) -> str:
         if kind == "insert":
             text = text[:where] + draw(st.sampled_from(TRICKS)) + text[where:]
         elif kind == "homoglyph":
-            table = str.maketrans({"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440",
-                                   "c": "\u0441", "x": "\u0445", "M": "\u041c", "T": "\u0422"})
-            text = text[:where] + text[where:where + 6].translate(table) + text[where + 6:]
+            table = str.maketrans(
+                {
+                    "a": "\u0430",
+                    "e": "\u0435",
+                    "o": "\u043e",
+                    "p": "\u0440",
+                    "c": "\u0441",
+                    "x": "\u0445",
+                    "M": "\u041c",
+                    "T": "\u0422",
+                }
+            )
+            text = text[:where] + text[where : where + 6].translate(table) + text[where + 6 :]
         elif kind == "fullwidth":
             text = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in text)
         else:
-            text = text[:where] + " ".join(text[where:where + 8]) + text[where + 8:]
+            text = text[:where] + " ".join(text[where : where + 8]) + text[where + 8 :]
     return text
 
 
 @st.composite
 def captions(draw) -> str:
     pieces = draw(st.lists(st.sampled_from(fragments()), min_size=1, max_size=4))
-    separators = [draw(st.sampled_from([" ", ", ", ". ", "; ", "\n", " - ", " with "]))
-                  for _ in pieces]
+    separators = [
+        draw(st.sampled_from([" ", ", ", ". ", "; ", "\n", " - ", " with "])) for _ in pieces
+    ]
     text = "".join(p + s for p, s in zip(pieces, separators, strict=True)).strip()
     return draw(disguise(text))
 
@@ -101,7 +171,7 @@ any_text = st.one_of(unicode_text, captions())
 def check_findings(text: str, findings) -> None:
     for finding in findings:
         assert 0 <= finding.start < finding.end <= len(text), (text, finding)
-        assert finding.text == text[finding.start:finding.end], (text, finding)
+        assert finding.text == text[finding.start : finding.end], (text, finding)
     keys = [(f.start, f.end, f.code) for f in findings]
     assert keys == sorted(keys)
 
@@ -152,8 +222,11 @@ def test_fix_is_idempotent(linter, text, unsafe):
 
 
 @SETTINGS
-@given(text=st.text(alphabet=st.sampled_from(list("ab .\n")), max_size=3000),
-       size=st.integers(20, 400), overlap=st.integers(0, 120))
+@given(
+    text=st.text(alphabet=st.sampled_from(list("ab .\n")), max_size=3000),
+    size=st.integers(20, 400),
+    overlap=st.integers(0, 120),
+)
 def test_chunks_tile_the_text(text, size, overlap):
     overlap = min(overlap, size // 2)
     pieces = chunks(text, size=size, overlap=overlap)
@@ -165,11 +238,22 @@ def test_chunks_tile_the_text(text, size, overlap):
 
 
 @SETTINGS
-@given(data=st.tuples(
-    st.sampled_from([b"", b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00",
-                     b"\x00\x00\xfe\xff"]),
-    st.one_of(st.binary(max_size=300), unicode_text.map(lambda t: t.encode("utf-8"))),
-).map(b"".join))
+@given(
+    data=st.tuples(
+        st.sampled_from(
+            [
+                b"",
+                b"",
+                b"\xef\xbb\xbf",
+                b"\xff\xfe",
+                b"\xfe\xff",
+                b"\xff\xfe\x00\x00",
+                b"\x00\x00\xfe\xff",
+            ]
+        ),
+        st.one_of(st.binary(max_size=300), unicode_text.map(lambda t: t.encode("utf-8"))),
+    ).map(b"".join)
+)
 def test_reading_any_bytes_fails_closed(data):
     """Any bytes are either caption text or a SourceError naming the file: never another
     exception, never text with NUL characters."""

@@ -23,7 +23,7 @@ def test_lint_returns_findings_with_the_contract_fields(rules_linter) -> None:
     age = findings[0]
     assert isinstance(age, Finding)
     assert (age.code, age.name, age.severity) == ("AGE001", "numeric-age", "error")
-    assert text[age.start:age.end] == age.text == "7-year-old"
+    assert text[age.start : age.end] == age.text == "7-year-old"
     assert age.suggestion == 'Use an age group instead, e.g. "child".'
     assert "7-year-old" not in repr(age)  # the protected text stays out of logs
 
@@ -51,7 +51,7 @@ def test_offsets_point_into_the_original_text(linter, rules_linter) -> None:
     text = "Ａ ７\u200b-year-old from Dayton."
     # every finding, the learned sentence rules' whole-sentence spans included
     for finding in linter.lint(text):
-        assert text[finding.start:finding.end] == finding.text
+        assert text[finding.start : finding.end] == finding.text
     assert [f.category for f in rules_linter.lint(text)] == ["AGE", "LOCATION"]
 
 
@@ -95,8 +95,9 @@ log = open({str(out)!r}, "a")
 log.write("linted %d\\n" % len(findings))
 print("done")
 """
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "done"
     assert sorted(out.read_text().splitlines()) == ["handler ran", "linted 2"]
@@ -107,8 +108,15 @@ def test_number_recognizers_run_only_where_a_number_could_be() -> None:
     to hold one (most captions); an IPv6 address needs a colon, not digits."""
     from caplint.linter import _entity_types_for
 
-    types = ["CREDIT_CARD", "DATE_TIME", "IBAN_CODE", "IP_ADDRESS", "PERSON", "PHONE_NUMBER",
-             "US_SSN"]
+    types = [
+        "CREDIT_CARD",
+        "DATE_TIME",
+        "IBAN_CODE",
+        "IP_ADDRESS",
+        "PERSON",
+        "PHONE_NUMBER",
+        "US_SSN",
+    ]
     assert _entity_types_for("A toddler with a limp.", types) == ["DATE_TIME", "PERSON"]
     assert "IP_ADDRESS" in _entity_types_for("Pinged fe80::1 from the scanner.", types)
     assert _entity_types_for("Call 555-0147 or 555 0148.", types) == types

@@ -17,10 +17,12 @@ import pytest
 from caplint import Linter
 
 MARKERS = ("90817263", "zqxv")  # parts of the matched text: never printed without --show-text
-CAPTION = ("Patient record MRN 90817263. Contact zqxv.marker@example.com or see "
-           "https://zqxv-marker.example.org/case and www.zqxv.example.com today.\n")
+CAPTION = (
+    "Patient record MRN 90817263. Contact zqxv.marker@example.com or see "
+    "https://zqxv-marker.example.org/case and www.zqxv.example.com today.\n"
+)
 
-SITECUSTOMIZE = '''
+SITECUSTOMIZE = """
 import os, socket
 
 _LOG = os.environ["CAPLINT_NET_LOG"]
@@ -42,7 +44,7 @@ socket.socket.sendto = _blocked("socket.sendto")
 socket.getaddrinfo = _blocked("getaddrinfo")
 socket.gethostbyname = _blocked("gethostbyname")
 socket.create_connection = _blocked("create_connection")
-'''
+"""
 
 
 def run_blocked(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, Path]:
@@ -51,12 +53,20 @@ def run_blocked(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess
     hook.mkdir(exist_ok=True)
     (hook / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
     log = tmp_path / "network.log"
-    env = dict(os.environ, CAPLINT_NET_LOG=str(log),
-               PYTHONPATH=os.pathsep.join(filter(None, [str(hook),
-                                                        os.environ.get("PYTHONPATH")])))
+    env = dict(
+        os.environ,
+        CAPLINT_NET_LOG=str(log),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")])),
+    )
     env.pop("PYTHONNOUSERSITE", None)
-    result = subprocess.run([sys.executable, "-m", "caplint", *args], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "caplint", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert (tmp_path / "network.log.loaded").exists(), "the socket block was not installed"
     return result, log
 
@@ -79,6 +89,7 @@ def test_library_lint_with_sockets_blocked(monkeypatch):
         def call(*args, **kwargs):
             attempts.append(what)
             raise OSError(f"network blocked: {what}")
+
         return call
 
     for name in ("connect", "connect_ex", "sendto"):
@@ -105,9 +116,13 @@ def _formats() -> list[str]:
 @pytest.mark.parametrize("fmt", _formats())
 def test_verbose_output_has_no_matched_text_without_show_text(tmp_path, fmt):
     (tmp_path / "caption.txt").write_text(CAPTION, encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "caplint", "check", "--verbose", "--format",
-                             fmt, "caption.txt"], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "caplint", "check", "--verbose", "--format", fmt, "caption.txt"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 1, result.stderr
     for marker in MARKERS:
         assert marker not in result.stdout.lower(), f"{fmt} stdout leaks {marker}"
@@ -116,23 +131,39 @@ def test_verbose_output_has_no_matched_text_without_show_text(tmp_path, fmt):
 
 def test_show_text_does_show_it(tmp_path):
     (tmp_path / "caption.txt").write_text(CAPTION, encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "caplint", "check", "--format", "json",
-                             "--show-text", "caption.txt"], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "caplint",
+            "check",
+            "--format",
+            "json",
+            "--show-text",
+            "caption.txt",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert "MRN 90817263" in {f.get("text") for f in json.loads(result.stdout)}
 
 
-@pytest.mark.skipif(importlib.util.find_spec("caplint.cache") is None,
-                    reason="the cache (caplint.cache) is not built yet")
+@pytest.mark.skipif(
+    importlib.util.find_spec("caplint.cache") is None,
+    reason="the cache (caplint.cache) is not built yet",
+)
 def test_cache_and_logs_never_hold_caption_text(tmp_path):
     captions = tmp_path / "captions"
     captions.mkdir()
     (captions / "case.txt").write_text(CAPTION, encoding="utf-8")
-    (captions / "clean.md").write_text("Zqxv-clean-marker: typical appearance.\n",
-                                       encoding="utf-8")
-    (tmp_path / ".caplint.toml").write_text("fail-on = \"error\"\n", encoding="utf-8")
-    runs = [run_blocked(tmp_path, "check", "--verbose", "--format", "concise", "captions")[0]
-            for _ in range(2)]  # the second run reads the cache
+    (captions / "clean.md").write_text("Zqxv-clean-marker: typical appearance.\n", encoding="utf-8")
+    (tmp_path / ".caplint.toml").write_text('fail-on = "error"\n', encoding="utf-8")
+    runs = [
+        run_blocked(tmp_path, "check", "--verbose", "--format", "concise", "captions")[0]
+        for _ in range(2)
+    ]  # the second run reads the cache
     assert [r.returncode for r in runs] == [1, 1], runs[0].stderr
     assert runs[0].stdout == runs[1].stdout
     cache = tmp_path / ".caplint_cache"
@@ -161,10 +192,13 @@ def test_sitecustomize_block_really_blocks(tmp_path):
         except OSError as exc:
             print("refused", exc)
     """)
-    env = dict(os.environ, CAPLINT_NET_LOG=str(log),
-               PYTHONPATH=os.pathsep.join(filter(None, [str(hook),
-                                                        os.environ.get("PYTHONPATH")])))
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                            text=True, timeout=60)
+    env = dict(
+        os.environ,
+        CAPLINT_NET_LOG=str(log),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")])),
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
     assert "refused" in result.stdout
     assert "create_connection" in log.read_text()

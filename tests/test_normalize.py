@@ -46,8 +46,11 @@ ADVERSARIAL = [
     ("Seen on March\u00a03, 2024 with a limp.", "DATE", "March\u00a03, 2024"),
     ("Call 555\u2012867\u20125309 for the images.", "ID", "555\u2012867\u20125309"),
     # compatibility forms: full-width, mathematical, other scripts' digits
-    ("\uff2a\uff4f\uff48\uff4e \uff33\uff4d\uff49\uff54\uff48 presented with a limp.", "NAME",
-     "\uff2a\uff4f\uff48\uff4e \uff33\uff4d\uff49\uff54\uff48"),
+    (
+        "\uff2a\uff4f\uff48\uff4e \uff33\uff4d\uff49\uff54\uff48 presented with a limp.",
+        "NAME",
+        "\uff2a\uff4f\uff48\uff4e \uff33\uff4d\uff49\uff54\uff48",
+    ),
     ("A \U0001d7d5-year-old boy.", "AGE", "\U0001d7d5-year-old"),
     ("A \u0667-year-old boy.", "AGE", "\u0667-year-old"),
     ("A \uff17\uff59\uff4f boy.", "AGE", "\uff17\uff59\uff4f boy"),
@@ -70,17 +73,19 @@ CLINICAL = [
 ]
 
 
-@pytest.mark.parametrize(("caption", "category", "covered"), ADVERSARIAL,
-                         ids=[repr(c[0])[:40] for c in ADVERSARIAL])
+@pytest.mark.parametrize(
+    ("caption", "category", "covered"), ADVERSARIAL, ids=[repr(c[0])[:40] for c in ADVERSARIAL]
+)
 def test_adversarial_form_is_caught_on_the_original_text(linter, caption, category, covered):
     findings = linter.lint(caption)
     for finding in findings:
-        assert finding.text == caption[finding.start:finding.end]
+        assert finding.text == caption[finding.start : finding.end]
     hits = [f for f in findings if f.category == category]
     assert hits, f"{caption!r}: no {category} finding; got {[f.code for f in findings]}"
-    assert any(caption[f.start:f.end] == covered for f in hits), (
-        f"{caption!r}: {category} spans {[caption[f.start:f.end] for f in hits]}, "
-        f"expected {covered!r}")
+    assert any(caption[f.start : f.end] == covered for f in hits), (
+        f"{caption!r}: {category} spans {[caption[f.start : f.end] for f in hits]}, "
+        f"expected {covered!r}"
+    )
 
 
 @pytest.mark.parametrize("text", CLINICAL)
@@ -96,33 +101,45 @@ def test_clinical_text_gets_no_age_or_id_finding(linter, text):
     assert not hits
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("7\u200b-year-old", "7-year-old"),
-    ("\uff17-year-old", "7-year-old"),
-    ("\uff2d\uff32\uff2e", "MRN"),
-    ("s e v e n - y e a r - o l d", "seven-year-old"),
-    ("a 7 y o boy", "a 7 yo boy"),
-    ("t w e n t y t w o", "twenty two"),
-    ("7.5 y e a r s old", "7.5 years old"),
-    ("5 5 5 1 2 3 4", "5551234"),
-    ("1 2 3", "1 2 3"),
-    ("s3ven 0ld y3ars", "seven old years"),
-    ("J\u043ehn", "John"),
-    ("\u0422\u041e\u041c", "TOM"),
-    # real Greek and Russian words keep their letters; lone Greek letters read as Latin
-    ("\u041c\u043e\u0441\u043a\u0432\u0430", "\u041c\u043e\u0441\u043a\u0432\u0430"),
-    ("\u03b2-hCG and 5 \u03bcg", "\u03b2-hCG and 5 \u03bcg"),
-    ("line\u2028break", "line\nbreak"),
-    ("tab\tand\r\nnewline", "tab\tand\r\nnewline"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7\u200b-year-old", "7-year-old"),
+        ("\uff17-year-old", "7-year-old"),
+        ("\uff2d\uff32\uff2e", "MRN"),
+        ("s e v e n - y e a r - o l d", "seven-year-old"),
+        ("a 7 y o boy", "a 7 yo boy"),
+        ("t w e n t y t w o", "twenty two"),
+        ("7.5 y e a r s old", "7.5 years old"),
+        ("5 5 5 1 2 3 4", "5551234"),
+        ("1 2 3", "1 2 3"),
+        ("s3ven 0ld y3ars", "seven old years"),
+        ("J\u043ehn", "John"),
+        ("\u0422\u041e\u041c", "TOM"),
+        # real Greek and Russian words keep their letters; lone Greek letters read as Latin
+        ("\u041c\u043e\u0441\u043a\u0432\u0430", "\u041c\u043e\u0441\u043a\u0432\u0430"),
+        ("\u03b2-hCG and 5 \u03bcg", "\u03b2-hCG and 5 \u03bcg"),
+        ("line\u2028break", "line\nbreak"),
+        ("tab\tand\r\nnewline", "tab\tand\r\nnewline"),
+    ],
+)
 def test_normalized_view(text, expected):
     assert normalize(text).text == expected
 
 
-@pytest.mark.parametrize("text", [
-    "A s e v e n - y e a r - o l d boy.", "J\u200bohn", "\ufb01ve \ufb03", "M R N 1 2 3 4",
-    "7 - year - old", "\u0301\u0301abc\u200b", "\uff17\uff59\uff4f", "x\u2028y\u0085z",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A s e v e n - y e a r - o l d boy.",
+        "J\u200bohn",
+        "\ufb01ve \ufb03",
+        "M R N 1 2 3 4",
+        "7 - year - old",
+        "\u0301\u0301abc\u200b",
+        "\uff17\uff59\uff4f",
+        "x\u2028y\u0085z",
+    ],
+)
 def test_origin_map_is_monotonic_and_in_bounds(text):
     view = normalize(text)
     assert view.origin is not None
@@ -148,11 +165,14 @@ def test_short_text_is_one_chunk_owning_everything():
     assert chunk.owns(0) and chunk.owns(12)
 
 
-@pytest.mark.parametrize("text", [
-    "word " * 30_000,
-    "x" * 50_000,
-    ("A sentence here. " * 700 + "\n\n") * 5,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "word " * 30_000,
+        "x" * 50_000,
+        ("A sentence here. " * 700 + "\n\n") * 5,
+    ],
+)
 def test_chunks_cover_the_text_and_ownership_is_a_partition(text):
     pieces = chunks(text, size=CHUNK_CHARS, overlap=2_000)
     assert pieces[0].start == 0 and pieces[-1].end == len(text)
@@ -188,7 +208,7 @@ def test_long_caption_findings_are_whole_and_reported_once(linter):
     text = "".join(parts)
     assert len(text) > 3 * CHUNK_CHARS
     findings = linter.lint(text)
-    assert all(f.text == text[f.start:f.end] for f in findings)
+    assert all(f.text == text[f.start : f.end] for f in findings)
     ages = sorted(f.start for f in findings if f.category == "AGE")
     assert ages == expected
     ids = [f for f in findings if f.code == "ID001"]

@@ -30,12 +30,61 @@ BUNDLED = [
 ]
 #: phrases that start or end with punctuation, one letter, non-ASCII letters, letters RE2
 #: folds with non-ASCII ones ("k": the Kelvin sign, "s": the long s), an underscore
-ODD = ["#hashtag", "-ray", "x-ray", "T2*", "k-space", "ſtraße", "Ångström", "ÉCOLE", "é", "a",
-       "A b", "’s", "q", "_x", "x_", "K", "s s", "ß", "ǅ", "Ω", "θ", "café au lait", "3D"]
-LISTS = [*BUNDLED, PhraseList.build(ODD), PhraseList.build([*ODD, "MRI", "Mri"],
-                                                           case_sensitive=True)]
-SEPARATORS = [" ", "  ", "\t", "\n", "\v", "\xa0", "\f", "\r\n", "-", ".", ",", "", "_", "x",
-              "é", "’", "'", "(", "#", "\u017f", "\u212a", "\u2000", "ǅ"]
+ODD = [
+    "#hashtag",
+    "-ray",
+    "x-ray",
+    "T2*",
+    "k-space",
+    "ſtraße",
+    "Ångström",
+    "ÉCOLE",
+    "é",
+    "a",
+    "A b",
+    "’s",
+    "q",
+    "_x",
+    "x_",
+    "K",
+    "s s",
+    "ß",
+    "ǅ",
+    "Ω",
+    "θ",
+    "café au lait",
+    "3D",
+]
+LISTS = [
+    *BUNDLED,
+    PhraseList.build(ODD),
+    PhraseList.build([*ODD, "MRI", "Mri"], case_sensitive=True),
+]
+SEPARATORS = [
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\v",
+    "\xa0",
+    "\f",
+    "\r\n",
+    "-",
+    ".",
+    ",",
+    "",
+    "_",
+    "x",
+    "é",
+    "’",
+    "'",
+    "(",
+    "#",
+    "\u017f",
+    "\u212a",
+    "\u2000",
+    "ǅ",
+]
 
 
 def _reference(phrases: PhraseList):
@@ -45,8 +94,9 @@ def _reference(phrases: PhraseList):
         right = r"\b" if phrase[-1:].isalnum() else ""
         return f"(?:{left}{body}{right})"
 
-    return compile_pattern("|".join(map(one, phrases.phrases)),
-                           case_sensitive=phrases.case_sensitive)
+    return compile_pattern(
+        "|".join(map(one, phrases.phrases)), case_sensitive=phrases.case_sensitive
+    )
 
 
 def _corpus() -> list[str]:

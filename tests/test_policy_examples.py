@@ -68,8 +68,11 @@ MUST_FLAG: list[tuple[str, str, str]] = [
     ("ID", "Full case at https://example.org/case/1234", "https://example.org/case/1234"),
     ("ID", "Follow the family at @brave_liam_journey", "@brave_liam_journey"),
     ("ID", "Pacemaker serial number PJN123456H in place.", "PJN123456H"),
-    ("ID", "Study UID 1.2.840.113619.2.55.3.604688119 for review.",
-     "1.2.840.113619.2.55.3.604688119"),
+    (
+        "ID",
+        "Study UID 1.2.840.113619.2.55.3.604688119 for review.",
+        "1.2.840.113619.2.55.3.604688119",
+    ),
     # HISTORY
     ("HISTORY", "A boy with a history of prematurity and a limp.", "history of prematurity"),
     ("HISTORY", "Woman with h/o asthma and a new effusion.", "h/o"),
@@ -77,12 +80,17 @@ MUST_FLAG: list[tuple[str, str, str]] = [
     ("HISTORY", "Man s/p appendectomy with a new collection.", "s/p"),
     ("HISTORY", "Lesion previously treated at another hospital.", "previously treated at"),
     ("HISTORY", "His mother reports two days of vomiting.", "his mother reports"),
-    ("HISTORY", "A girl who lives with grandparents, now with a limp.",
-     "lives with grandparents"),
-    ("HISTORY", "Boy who presented to the ED after falling from a trampoline at a birthday party.",
-     "presented to the ED after falling from a trampoline at a birthday party"),
-    ("HISTORY", "Man with a 70 pack-year smoking history and a lung mass.",
-     "70 pack-year smoking history"),
+    ("HISTORY", "A girl who lives with grandparents, now with a limp.", "lives with grandparents"),
+    (
+        "HISTORY",
+        "Boy who presented to the ED after falling from a trampoline at a birthday party.",
+        "presented to the ED after falling from a trampoline at a birthday party",
+    ),
+    (
+        "HISTORY",
+        "Man with a 70 pack-year smoking history and a lung mass.",
+        "70 pack-year smoking history",
+    ),
     ("HISTORY", "G1P0 woman at 20 weeks with a fetal anomaly.", "G1P0"),
     ("HISTORY", "He was lost to follow-up for four years.", "lost to follow-up"),
     # OUTCOME
@@ -196,8 +204,17 @@ NOT_IDS = [f"{c}-{s[:40]}" for c, s in MUST_NOT]
 
 
 def test_table_covers_all_nine_categories() -> None:
-    nine = {"AGE", "DATE", "NAME", "LOCATION", "ID", "HISTORY", "OUTCOME", "HIGH_PROFILE",
-            "DEMOGRAPHIC"}
+    nine = {
+        "AGE",
+        "DATE",
+        "NAME",
+        "LOCATION",
+        "ID",
+        "HISTORY",
+        "OUTCOME",
+        "HIGH_PROFILE",
+        "DEMOGRAPHIC",
+    }
     assert {c for c, _, _ in MUST_FLAG} == nine
     assert {c for c, _ in MUST_NOT} == nine
 
@@ -208,14 +225,15 @@ def test_must_flag(linter, category: str, sentence: str, example: str) -> None:
     end = start + len(example)
     findings = linter.lint(sentence)
     hits = [f for f in findings if f.category == category and f.start < end and start < f.end]
-    got = [(f.code, f.category, sentence[f.start:f.end]) for f in findings]
+    got = [(f.code, f.category, sentence[f.start : f.end]) for f in findings]
     assert hits, f"{category} example {example!r} not flagged in {sentence!r}; got {got}"
 
 
 @pytest.mark.parametrize(("category", "sentence"), MUST_NOT, ids=NOT_IDS)
 def test_must_not_flag(linter, category: str, sentence: str) -> None:
-    hits = [(f.code, sentence[f.start:f.end]) for f in linter.lint(sentence)
-            if f.category == category]
+    hits = [
+        (f.code, sentence[f.start : f.end]) for f in linter.lint(sentence) if f.category == category
+    ]
     assert not hits, f"{sentence!r} must get no {category} finding; got {hits}"
 
 

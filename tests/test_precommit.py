@@ -41,8 +41,10 @@ def captions_repo(tmp_path) -> Path:
     _git(repo, "init", "-q")
     _git(repo, "config", "user.email", "test@example.invalid")
     _git(repo, "config", "user.name", "caplint test")
-    (repo / "clean.md").write_text("---\ntitle: Chiari I malformation\n---\n"
-                                   "Chiari I malformation in a child.\n", encoding="utf-8")
+    (repo / "clean.md").write_text(
+        "---\ntitle: Chiari I malformation\n---\nChiari I malformation in a child.\n",
+        encoding="utf-8",
+    )
     _git(repo, "add", "clean.md")
     _git(repo, "commit", "-q", "-m", "a clean caption")
     return repo
@@ -51,14 +53,22 @@ def captions_repo(tmp_path) -> Path:
 def try_repo(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
     env.pop("GITHUB_ACTIONS", None)
-    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "caplint",
-                           *args], cwd=repo, env=env, capture_output=True, text=True,
-                          check=False, timeout=1500)
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "caplint", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1500,
+    )
 
 
 def test_hooks_manifest() -> None:
-    hooks = {hook["id"]: hook for hook in
-             yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    hooks = {
+        hook["id"]: hook
+        for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    }
     assert set(hooks) == {"caplint", "caplint-fix"}
     assert hooks["caplint"]["entry"] == "caplint check"
     assert hooks["caplint-fix"]["entry"] == "caplint fix"
@@ -67,11 +77,11 @@ def test_hooks_manifest() -> None:
         assert set(hook["types_or"]) == {"plain-text", "markdown", "yaml", "json", "csv"}
 
 
-def test_commit_with_a_violating_caption_fails_and_a_clean_one_passes(captions_repo,
-                                                                       pre_commit_home) -> None:
+def test_commit_with_a_violating_caption_fails_and_a_clean_one_passes(
+    captions_repo, pre_commit_home
+) -> None:
     (captions_repo / "post.txt").write_text("A 7 yo with a limp.\n", encoding="utf-8")
-    (captions_repo / "cases.yaml").write_text("- caption: Seen on 3/14/2024.\n",
-                                              encoding="utf-8")
+    (captions_repo / "cases.yaml").write_text("- caption: Seen on 3/14/2024.\n", encoding="utf-8")
     _git(captions_repo, "add", "post.txt", "cases.yaml")
     failed = try_repo(captions_repo, pre_commit_home)  # the staged files, as on commit
     output = failed.stdout + failed.stderr
@@ -82,8 +92,9 @@ def test_commit_with_a_violating_caption_fails_and_a_clean_one_passes(captions_r
 
     _git(captions_repo, "rm", "-q", "--cached", "post.txt", "cases.yaml")
     (captions_repo / "post.txt").unlink()
-    (captions_repo / "cases.yaml").write_text("- caption: Wilms tumor in a child.\n",
-                                              encoding="utf-8")
+    (captions_repo / "cases.yaml").write_text(
+        "- caption: Wilms tumor in a child.\n", encoding="utf-8"
+    )
     _git(captions_repo, "add", "cases.yaml")
     passed = try_repo(captions_repo, pre_commit_home, "--all-files")
     assert passed.returncode == 0, passed.stdout + passed.stderr

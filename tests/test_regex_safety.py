@@ -30,17 +30,35 @@ RULESET = load_rules()
 def pathological(n: int) -> dict[str, str]:
     """Inputs that make backtracking engines explode: long runs that almost match."""
     return {
-        "a*n": "a" * n, "1*n": "1" * n + "x", "7-*n": "7-" * (n // 2), "spaces+x": " " * n + "x",
-        "tabs+x": "\t" * n + "x", "Caps": "Aaa " * (n // 4) + "!", "A*n": "A" * n + "!",
-        "from Caps": ("from " + "Aaa " * 40) * (n // 165 + 1), "MRN": "MRN " * (n // 4),
-        "#a": "#a " * (n // 3), "a@": "a@" * (n // 2), "a.": "a." * (n // 2) + "!",
-        "comma": ", " * (n // 2) + "x", "dot-space": ". " * (n // 2) + "x",
-        "hyphen-space": "- " * (n // 2) + "x", "(": "(" * n, "(Aa": "(Aa " * (n // 4),
-        "quote": "'" * n + "x", "newlines": "\n" * n + "x", "7 - ": "7 - " * (n // 4),
-        "s e": "s e " * (n // 4), "Dr.": "Dr. " * (n // 4), "zero-width": "\u200b" * n,
-        "digits-space": "1 " * (n // 2), "word": "word " * (n // 5) + "!",
-        "html comment": "<!-- caplint " * (n // 13), "hash comment": "# caplint " * (n // 10),
-        "front matter": "---\n" * (n // 4), "json": '{"caption": "' * (n // 13),
+        "a*n": "a" * n,
+        "1*n": "1" * n + "x",
+        "7-*n": "7-" * (n // 2),
+        "spaces+x": " " * n + "x",
+        "tabs+x": "\t" * n + "x",
+        "Caps": "Aaa " * (n // 4) + "!",
+        "A*n": "A" * n + "!",
+        "from Caps": ("from " + "Aaa " * 40) * (n // 165 + 1),
+        "MRN": "MRN " * (n // 4),
+        "#a": "#a " * (n // 3),
+        "a@": "a@" * (n // 2),
+        "a.": "a." * (n // 2) + "!",
+        "comma": ", " * (n // 2) + "x",
+        "dot-space": ". " * (n // 2) + "x",
+        "hyphen-space": "- " * (n // 2) + "x",
+        "(": "(" * n,
+        "(Aa": "(Aa " * (n // 4),
+        "quote": "'" * n + "x",
+        "newlines": "\n" * n + "x",
+        "7 - ": "7 - " * (n // 4),
+        "s e": "s e " * (n // 4),
+        "Dr.": "Dr. " * (n // 4),
+        "zero-width": "\u200b" * n,
+        "digits-space": "1 " * (n // 2),
+        "word": "word " * (n // 5) + "!",
+        "html comment": "<!-- caplint " * (n // 13),
+        "hash comment": "# caplint " * (n // 10),
+        "front matter": "---\n" * (n // 4),
+        "json": '{"caption": "' * (n // 13),
     }
 
 
@@ -143,10 +161,11 @@ def _python_patterns() -> list[tuple[str, re.Pattern]]:
             if isinstance(value, re.Pattern):
                 found.append((f"{module.name}.{name}", value))
             elif isinstance(value, list | tuple):
-                found.extend((f"{module.name}.{name}[{i}]", item[0])
-                             for i, item in enumerate(value)
-                             if isinstance(item, tuple) and item
-                             and isinstance(item[0], re.Pattern))
+                found.extend(
+                    (f"{module.name}.{name}[{i}]", item[0])
+                    for i, item in enumerate(value)
+                    if isinstance(item, tuple) and item and isinstance(item[0], re.Pattern)
+                )
     return found
 
 
@@ -192,8 +211,10 @@ needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork to s
 @pytest.mark.parametrize(("label", "pattern"), PY_PATTERNS, ids=[p[0] for p in PY_PATTERNS])
 def test_python_re_pattern_is_linear(label, pattern):
     running = _run_limited([pattern], (1_000, 100_000), TIME_LIMIT)
-    assert running is None, (f"{label} ({pattern.pattern[:80]!r}) runs over {TIME_LIMIT}s on "
-                             f"{running}: make it linear or compile it with re2")
+    assert running is None, (
+        f"{label} ({pattern.pattern[:80]!r}) runs over {TIME_LIMIT}s on "
+        f"{running}: make it linear or compile it with re2"
+    )
 
 
 # ----------------------------------------------------------------------------- the whole Linter
@@ -211,7 +232,7 @@ def _lint_within(linter, text: str, name: str, bound: float) -> None:
     findings = linter.lint(text)
     elapsed = time.perf_counter() - start
     assert elapsed < bound, f"{name}: {elapsed:.1f}s"
-    assert all(f.text == text[f.start:f.end] for f in findings)
+    assert all(f.text == text[f.start : f.end] for f in findings)
 
 
 @pytest.mark.parametrize("name", list(pathological(5_000)))
@@ -249,8 +270,9 @@ print(json.dumps({"length": len(text), "grew_mb": (peak - base) / 1024,
                   "ids": sum(f.code == "ID001" for f in findings),
                   "exact": all(f.text == text[f.start:f.end] for f in findings)}))
 """
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     import json
 
@@ -286,8 +308,12 @@ def _stream(count: int) -> dict:
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-c", _STREAM_SCRIPT, str(count)],
-                            capture_output=True, text=True, timeout=3600)
+    result = subprocess.run(
+        [sys.executable, "-c", _STREAM_SCRIPT, str(count)],
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -332,9 +358,12 @@ def test_csv_with_100000_captions_through_the_cli(slow, tmp_path):
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-c", _CSV_SCRIPT, "100000",
-                             str(tmp_path / "captions.csv")], capture_output=True, text=True,
-                            timeout=7200)
+    result = subprocess.run(
+        [sys.executable, "-c", _CSV_SCRIPT, "100000", str(tmp_path / "captions.csv")],
+        capture_output=True,
+        text=True,
+        timeout=7200,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["exit"] == 1, report
@@ -344,10 +373,15 @@ def test_csv_with_100000_captions_through_the_cli(slow, tmp_path):
 
 def fix_inputs(n: int) -> dict[str, str]:
     """Captions that stress the fixer: many findings, long runs around a finding."""
-    return {"spaces": "A 7 yo" + " " * n + "x.", "tab-comma": "A 7 yo" + "\t," * (n // 2) + "x",
-            "digits": "1" * n + " yo boy", "comma-space": "Mr. Alvarez" + ", " * (n // 2) + "x.",
-            "sentences": "A 7 yo. " * (n // 8), "newlines": "A 7 yo" + "\n" * n + "x",
-            "symbols": "A 7 yo " + "(" * n}
+    return {
+        "spaces": "A 7 yo" + " " * n + "x.",
+        "tab-comma": "A 7 yo" + "\t," * (n // 2) + "x",
+        "digits": "1" * n + " yo boy",
+        "comma-space": "Mr. Alvarez" + ", " * (n // 2) + "x.",
+        "sentences": "A 7 yo. " * (n // 8),
+        "newlines": "A 7 yo" + "\n" * n + "x",
+        "symbols": "A 7 yo " + "(" * n,
+    }
 
 
 def _fix_within(linter, text: str, name: str, bound: float) -> None:

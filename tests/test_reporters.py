@@ -40,9 +40,11 @@ def test_github_annotations(folder) -> None:
     result = invoke("check", "--format", "github", *IGNORE_LEARNED, "a.txt")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0] == ("::error file=a.txt,line=1,col=3,endLine=1,endColumn=7,"
-                        "title=AGE002 age-abbreviation::Abbreviated age of the patient. "
-                        'Use an age group instead, e.g. "child".')
+    assert lines[0] == (
+        "::error file=a.txt,line=1,col=3,endLine=1,endColumn=7,"
+        "title=AGE002 age-abbreviation::Abbreviated age of the patient. "
+        'Use an age group instead, e.g. "child".'
+    )
     assert len(lines) == 3
     for secret in ("7 yo", "Dayton", "3/14/2024"):
         assert secret not in result.stdout
@@ -51,8 +53,9 @@ def test_github_annotations(folder) -> None:
 def test_github_is_the_default_under_github_actions(folder) -> None:
     result = invoke("check", *IGNORE_LEARNED, "a.txt", env={"GITHUB_ACTIONS": "true"})
     assert result.stdout.startswith("::error file=a.txt,line=1,col=3,")
-    explicit = invoke("check", "--format", "concise", *IGNORE_LEARNED, "a.txt",
-                      env={"GITHUB_ACTIONS": "true"})
+    explicit = invoke(
+        "check", "--format", "concise", *IGNORE_LEARNED, "a.txt", env={"GITHUB_ACTIONS": "true"}
+    )
     assert explicit.stdout.startswith("a.txt:1:3: AGE002")
 
 
@@ -66,19 +69,27 @@ def test_statistics(folder) -> None:
     result = invoke("check", "--statistics", "a.txt", "c.txt")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert [part.strip() for part in lines[0].split("\t")] == ["2", "AGE002",
-                                                              "[*] age-abbreviation"]
+    assert [part.strip() for part in lines[0].split("\t")] == [
+        "2",
+        "AGE002",
+        "[*] age-abbreviation",
+    ]
     # every finding is counted, the learned story-sentence warning on a.txt's sentence too (not
     # fixable; and, a guess, it adds no RISK001)
-    assert {line.split("\t")[1].strip() for line in lines} == {"AGE002", "LOC001", "DATE001",
-                                                              "HIST015"}
+    assert {line.split("\t")[1].strip() for line in lines} == {
+        "AGE002",
+        "LOC001",
+        "DATE001",
+        "HIST015",
+    }
     data = json.loads(invoke("check", "--statistics", "--format", "json", "a.txt", "c.txt").stdout)
     assert data[0] == {"code": "AGE002", "name": "age-abbreviation", "count": 2, "fixable": True}
     assert {"code": "HIST015", "name": "story-sentence", "count": 1, "fixable": False} in data
 
 
-needs_schema = pytest.mark.skipif(not SCHEMA.is_file(),
-                                  reason="tests/data/sarif-schema-2.1.0.json is not vendored")
+needs_schema = pytest.mark.skipif(
+    not SCHEMA.is_file(), reason="tests/data/sarif-schema-2.1.0.json is not vendored"
+)
 
 
 def _sarif_validator():
@@ -89,13 +100,15 @@ def _sarif_validator():
 
 
 @needs_schema
-def test_sarif_from_the_corpus_validates_and_holds_no_matched_text(tmp_path,
-                                                                   monkeypatch) -> None:
+def test_sarif_from_the_corpus_validates_and_holds_no_matched_text(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     captions = tmp_path / "captions"
     captions.mkdir()
-    records = [json.loads(line) for line in
-               (ROOT / "corpus" / "dev.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    records = [
+        json.loads(line)
+        for line in (ROOT / "corpus" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+        if line
+    ]
     for record in records:
         (captions / f"{record['id']}.txt").write_text(record["text"], encoding="utf-8")
     sarif_run = invoke("check", "--format", "sarif", "captions")
@@ -121,11 +134,13 @@ def test_sarif_from_the_corpus_validates_and_holds_no_matched_text(tmp_path,
     assert len(matched) == len(run["results"]) > 50
     results_text = json.dumps(run["results"], ensure_ascii=False)
     rule_text = json.dumps(rules, ensure_ascii=False)
+
     def fold(text: str) -> str:
         return " ".join(text.lower().split())
 
-    pack_text = fold("\n".join(p.read_text(encoding="utf-8")
-                                for p in (ROOT / "rules").rglob("*") if p.is_file()))
+    pack_text = fold(
+        "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "rules").rglob("*") if p.is_file())
+    )
     checked = 0
     for finding in matched:
         secret = finding["text"]

@@ -19,11 +19,16 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from rewrite import keeps  # noqa: E402  (benchmarks/rewrite.py: the keep-word matching)
 
-DEV = [json.loads(line) for line in (ROOT / "corpus" / "dev.jsonl").read_text("utf-8").splitlines()
-       if line.strip()]
-POLICY_EXAMPLE = ("A 7-year-old boy from Dayton fell off his trampoline at a birthday party on "
-                  "March 3 and died two days later. CT shows an epidural hematoma with a lucent "
-                  "swirl sign. #pedsrad")
+DEV = [
+    json.loads(line)
+    for line in (ROOT / "corpus" / "dev.jsonl").read_text("utf-8").splitlines()
+    if line.strip()
+]
+POLICY_EXAMPLE = (
+    "A 7-year-old boy from Dayton fell off his trampoline at a birthday party on "
+    "March 3 and died two days later. CT shows an epidural hematoma with a lucent "
+    "swirl sign. #pedsrad"
+)
 
 
 def test_policy_example_keeps_the_disease_and_drops_the_person(linter) -> None:
@@ -57,8 +62,9 @@ def dev_rewrites(linter) -> list[tuple[dict, str]]:
 
 
 def test_dev_rewrites_lint_clean(linter, dev_rewrites) -> None:
-    dirty = [r["id"] for r, out in dev_rewrites
-             if any(f.severity == "error" for f in linter.lint(out))]
+    dirty = [
+        r["id"] for r, out in dev_rewrites if any(f.severity == "error" for f in linter.lint(out))
+    ]
     assert len(dirty) <= 0.03 * len(dev_rewrites), dirty
 
 

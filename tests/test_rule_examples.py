@@ -8,10 +8,16 @@ import pytest
 from caplint.rules import load_rules
 
 RULES = load_rules().rules
-FAIL = [pytest.param(r, e, id=f"{r.code}-fail-{i}") for r in RULES for i, e in
-        enumerate(r.examples_fail)]
-PASS = [pytest.param(r, e, id=f"{r.code}-pass-{i}") for r in RULES for i, e in
-        enumerate(r.examples_pass)]
+FAIL = [
+    pytest.param(r, e, id=f"{r.code}-fail-{i}")
+    for r in RULES
+    for i, e in enumerate(r.examples_fail)
+]
+PASS = [
+    pytest.param(r, e, id=f"{r.code}-pass-{i}")
+    for r in RULES
+    for i, e in enumerate(r.examples_pass)
+]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])

@@ -18,8 +18,7 @@ VIOLATION = "7 yo"
 
 CASES = {
     "post.txt": (
-        "Chest radiograph, frontal view.\n"
-        "A 7 yo with a limp and a Salter-Harris II fracture.\n",
+        "Chest radiograph, frontal view.\nA 7 yo with a limp and a Salter-Harris II fracture.\n",
         (2, 3),
     ),
     "post.md": (
@@ -63,8 +62,9 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_violation_in_a_caption_field_is_located_in_the_original_file(linter, rules_linter,
-                                                                      tmp_path, name) -> None:
+def test_violation_in_a_caption_field_is_located_in_the_original_file(
+    linter, rules_linter, tmp_path, name
+) -> None:
     text, (line, column) = CASES[name]
     path = tmp_path / name
     path.write_bytes(text.encode("utf-8"))
@@ -77,7 +77,7 @@ def test_violation_in_a_caption_field_is_located_in_the_original_file(linter, ru
     age = ages[0]
     assert (age.line, age.column) == (line, column)
     assert (age.end_line, age.end_column) == (line, column + len(VIOLATION))
-    assert text[age.start:age.end] == VIOLATION
+    assert text[age.start : age.end] == VIOLATION
     assert age.finding.text == VIOLATION
     # nothing outside caption fields is flagged: no place, no date, no name from other fields
     assert {item.finding.category for item in report.findings} <= {"AGE"}
@@ -86,7 +86,9 @@ def test_violation_in_a_caption_field_is_located_in_the_original_file(linter, ru
     literals = [c.literal or (c.offset, c.offset + len(c.text)) for c in load(str(path)).captions]
     for item in full.findings:
         assert any(start <= item.start and item.end <= end for start, end in literals), (
-            item.finding.code, item.line)
+            item.finding.code,
+            item.line,
+        )
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -101,12 +103,11 @@ def test_fix_changes_only_the_caption(linter, tmp_path, name) -> None:
     # the file reads back with exactly the new captions
     assert [c.text for c in parse(str(path), fixed).captions] == new_texts
     # and only the caption line changed, in place
-    changed = [(a, b) for a, b in zip(text.splitlines(), fixed.splitlines(), strict=True)
-               if a != b]
+    changed = [(a, b) for a, b in zip(text.splitlines(), fixed.splitlines(), strict=True) if a != b]
     assert len(changed) == 1
     before, after = changed[0]
     at = before.rindex(VIOLATION)  # the caption's, not the other field's
-    assert before[:at] + "child" + before[at + len(VIOLATION):] == after
+    assert before[:at] + "child" + before[at + len(VIOLATION) :] == after
     assert len(text.splitlines()) == len(fixed.splitlines())
     # the linter agrees
     path.write_text(fixed, encoding="utf-8", newline="")
@@ -143,8 +144,12 @@ def test_yaml_scalar_styles_map_every_character() -> None:
     source = parse("x.yaml", text)
     expected = yaml.safe_load(text)["a"]
     assert [c.text for c in source.captions] == [
-        expected["caption"], expected["alt"], expected["description"], expected["alt_text"],
-        expected["title"]]
+        expected["caption"],
+        expected["alt"],
+        expected["description"],
+        expected["alt_text"],
+        expected["title"],
+    ]
     for caption in source.captions:
         for index, char in enumerate(caption.text):
             start, end = caption.to_file(index), caption.to_file_end(index + 1)
@@ -162,23 +167,30 @@ def test_json_strings_round_trip(value, insert, ascii_only) -> None:
     (caption,) = source.captions
     assert caption.text == value
     for index, char in enumerate(value):
-        literal = text[caption.to_file(index):caption.to_file_end(index + 1)]
+        literal = text[caption.to_file(index) : caption.to_file_end(index + 1)]
         assert json.loads(f'"{literal}"') == char
-    new = value[: len(value) // 2] + insert + value[len(value) // 2:]
+    new = value[: len(value) // 2] + insert + value[len(value) // 2 :]
     fixed = source.with_captions([new])
     assert json.loads(fixed) == {"id": 1, "caption": new, "other": "x"}
     assert fixed.startswith(text[: text.index('"caption"')])
-    assert fixed.endswith(text[text.index(', "other"'):])
+    assert fixed.endswith(text[text.index(', "other"') :])
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1,
-               max_size=60), st.text(max_size=20),
-       st.sampled_from(["plain", "single", "double", "literal", "folded"]))
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60),
+    st.text(max_size=20),
+    st.sampled_from(["plain", "single", "double", "literal", "folded"]),
+)
 def test_yaml_scalars_round_trip(value, insert, style) -> None:
-    dumped = yaml.safe_dump({"caption": value}, allow_unicode=True,
-                            default_style={"plain": None, "single": "'", "double": '"',
-                                           "literal": "|", "folded": ">"}[style], width=30)
+    dumped = yaml.safe_dump(
+        {"caption": value},
+        allow_unicode=True,
+        default_style={"plain": None, "single": "'", "double": '"', "literal": "|", "folded": ">"}[
+            style
+        ],
+        width=30,
+    )
     text = "id: 1\n" + dumped + "other: x\n"
     try:
         source = parse("x.yaml", text)
@@ -186,16 +198,22 @@ def test_yaml_scalars_round_trip(value, insert, style) -> None:
         return
     (caption,) = [c for c in source.captions]
     assert caption.text == yaml.safe_load(text)["caption"]
-    new = value[: len(value) // 2] + insert + value[len(value) // 2:]
+    new = value[: len(value) // 2] + insert + value[len(value) // 2 :]
     fixed = source.with_captions([new])
     assert yaml.safe_load(fixed) == {"id": 1, "caption": new, "other": "x"}
-    assert fixed.startswith(text[:caption.literal[0]])
-    assert fixed.endswith(text[text.rindex("other"):])
+    assert fixed.startswith(text[: caption.literal[0]])
+    assert fixed.endswith(text[text.rindex("other") :])
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30),
-                min_size=1, max_size=4), st.text(max_size=10))
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30),
+        min_size=1,
+        max_size=4,
+    ),
+    st.text(max_size=10),
+)
 def test_csv_round_trip(values, insert) -> None:
     import csv
     import io
@@ -223,14 +241,16 @@ def test_configured_fields_and_column() -> None:
     assert [c.text for c in source.captions] == ["A knee."]
 
 
-@pytest.mark.parametrize(("name", "text", "message"), [
-    ("x.json", '{"caption": "a",\n "b": }', "not valid JSON"),
-    ("x.yaml", "caption: [unclosed\n", "not valid YAML"),
-    ("x.csv", "id,text\n1,a\n", "no caption column 'caption'"),
-    ("x.md", "---\ntitle: [x\n---\nbody\n", "front matter"),
-])
-def test_unreadable_structure_is_an_error_naming_the_problem(tmp_path, name, text,
-                                                             message) -> None:
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("x.json", '{"caption": "a",\n "b": }', "not valid JSON"),
+        ("x.yaml", "caption: [unclosed\n", "not valid YAML"),
+        ("x.csv", "id,text\n1,a\n", "no caption column 'caption'"),
+        ("x.md", "---\ntitle: [x\n---\nbody\n", "front matter"),
+    ],
+)
+def test_unreadable_structure_is_an_error_naming_the_problem(tmp_path, name, text, message) -> None:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     with pytest.raises(SourceError) as info:
@@ -265,8 +285,11 @@ def test_caplint_fix_changes_only_the_caption_in_every_format(tmp_path, monkeypa
         fixed = (tmp_path / name).read_bytes().decode("utf-8")
         before, after = text.splitlines(), fixed.splitlines()
         assert len(before) == len(after), name
-        changed = [number for number, (a, b) in enumerate(zip(before, after, strict=True),
-                                                          start=1) if a != b]
+        changed = [
+            number
+            for number, (a, b) in enumerate(zip(before, after, strict=True), start=1)
+            if a != b
+        ]
         assert changed == [line], (name, changed)
         assert fixed.count(VIOLATION) == text.count(VIOLATION) - 1, name  # other fields kept
         original, now = parse(name, text), parse(name, fixed)

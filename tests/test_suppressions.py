@@ -13,8 +13,9 @@ from caplint.checking import CheckOptions, CheckRun
 from caplint.rules import load_rules
 
 
-def lint(folder: Path, name: str, text: str, config: str | None = None,
-         options: tuple[str, ...] = ()) -> list[dict]:
+def lint(
+    folder: Path, name: str, text: str, config: str | None = None, options: tuple[str, ...] = ()
+) -> list[dict]:
     (folder / name).write_text(text, encoding="utf-8")
     if config is not None:
         (folder / ".caplint.toml").write_text(config, encoding="utf-8")
@@ -34,22 +35,25 @@ def folder(tmp_path, monkeypatch) -> Path:
 
 
 def test_ignore_covers_the_next_paragraph(folder) -> None:
-    text = ('<!-- caplint: ignore AGE reason="teaching file, consent on record" -->\n'
-            "A 7 yo with a limp.\nSalter-Harris II fracture.\n\nA 7 yo again.\n")
+    text = (
+        '<!-- caplint: ignore AGE reason="teaching file, consent on record" -->\n'
+        "A 7 yo with a limp.\nSalter-Harris II fracture.\n\nA 7 yo again.\n"
+    )
     assert summary(lint(folder, "post.md", text)) == [("AGE002", 5)]
 
 
 def test_ignore_on_the_same_line_covers_that_line(folder) -> None:
-    text = ('A 7 yo with a limp. <!-- caplint: ignore AGE002 reason="consent" -->\n'
-            "A 7 yo again.\n")
+    text = 'A 7 yo with a limp. <!-- caplint: ignore AGE002 reason="consent" -->\nA 7 yo again.\n'
     # the learned sentence rules left out: the suppression names AGE002 only, and the story-
     # sentence warning the model may put on line 1 is not what this test is about
     assert summary(lint(folder, "post.md", text, options=IGNORE_LEARNED)) == [("AGE002", 2)]
 
 
 def test_disable_enable_region(folder) -> None:
-    text = ('<!-- caplint: disable age-abbreviation reason="a series, consent on record" -->\n'
-            "A 7 yo.\n\nA 9 yo.\n<!-- caplint: enable age-abbreviation -->\nA 5 yo.\n")
+    text = (
+        '<!-- caplint: disable age-abbreviation reason="a series, consent on record" -->\n'
+        "A 7 yo.\n\nA 9 yo.\n<!-- caplint: enable age-abbreviation -->\nA 5 yo.\n"
+    )
     assert summary(lint(folder, "post.md", text)) == [("AGE002", 6)]
 
 
@@ -59,8 +63,10 @@ def test_text_files_take_hash_comment_lines(folder) -> None:
 
 
 def test_yaml_comments_suppress_the_next_field(folder) -> None:
-    text = ('cases:\n  # caplint: ignore AGE reason="consent on record"\n'
-            "  - caption: A 7 yo with a limp.\n  - caption: A 5 yo.\n")
+    text = (
+        'cases:\n  # caplint: ignore AGE reason="consent on record"\n'
+        "  - caption: A 7 yo with a limp.\n  - caption: A 5 yo.\n"
+    )
     # the learned sentence rules left out (the suppression names AGE only)
     assert summary(lint(folder, "cases.yaml", text, options=IGNORE_LEARNED)) == [("AGE002", 4)]
 
@@ -74,14 +80,17 @@ def test_unused_suppression_is_a_warning_at_the_comment(folder) -> None:
     assert (found[0]["column"], found[0]["end_column"]) == (1, len(text.split("\n")[0]) + 1)
 
 
-@pytest.mark.parametrize(("comment", "why"), [
-    ("<!-- caplint: ignore AGE -->", "no reason given"),
-    ('<!-- caplint: ignore AGE reason="" -->', "no reason given"),
-    ('<!-- caplint: ignore reason="consent" -->', "names no rule"),
-    ('<!-- caplint: ignore NOPE reason="consent" -->', "'NOPE' names no rule"),
-    ('<!-- caplint: silence AGE reason="consent" -->', "unknown action"),
-    ("<!-- caplint: enable AGE -->", "enable without a matching disable"),
-])
+@pytest.mark.parametrize(
+    ("comment", "why"),
+    [
+        ("<!-- caplint: ignore AGE -->", "no reason given"),
+        ('<!-- caplint: ignore AGE reason="" -->', "no reason given"),
+        ('<!-- caplint: ignore reason="consent" -->', "names no rule"),
+        ('<!-- caplint: ignore NOPE reason="consent" -->', "'NOPE' names no rule"),
+        ('<!-- caplint: silence AGE reason="consent" -->', "unknown action"),
+        ("<!-- caplint: enable AGE -->", "enable without a matching disable"),
+    ],
+)
 def test_invalid_suppression_is_an_error_and_suppresses_nothing(folder, comment, why) -> None:
     found = lint(folder, "post.md", f"{comment}\nA 7 yo with a limp.\n")
     assert summary(found) == [("SUP002", 1), ("AGE002", 2)]
@@ -96,8 +105,10 @@ def test_allow_suppressions_false_makes_every_suppression_an_error(folder) -> No
 
 
 def test_the_reason_is_never_linted(folder) -> None:
-    text = ('<!-- caplint: ignore AGE reason="Dr. John Smith, Dayton, 3/14/2024" -->\n'
-            "A 7 yo with a limp.\n")
+    text = (
+        '<!-- caplint: ignore AGE reason="Dr. John Smith, Dayton, 3/14/2024" -->\n'
+        "A 7 yo with a limp.\n"
+    )
     assert lint(folder, "post.md", text) == []
 
 
@@ -119,7 +130,9 @@ def test_suppression_rule_examples_hold_in_files(tmp_path, monkeypatch, rule) ->
     for index, example in enumerate(rule.examples_fail + rule.examples_pass):
         path = tmp_path / f"example{index}.txt"
         path.write_text(example + "\nA child with a limp.\n", encoding="utf-8")
-        codes = {item.finding.code for report in CheckRun([str(path)],
-                                                          CheckOptions(use_cache=False))
-                 for item in report.findings}
+        codes = {
+            item.finding.code
+            for report in CheckRun([str(path)], CheckOptions(use_cache=False))
+            for item in report.findings
+        }
         assert (rule.code in codes) == (example in rule.examples_fail), (example, codes)
