@@ -305,13 +305,14 @@ def test_malformed_rule_pack_through_the_cli(folder):
 
 
 @needs_config
-def test_unknown_config_key_is_exit_2_naming_file_and_key(folder):
+def test_unknown_config_key_is_exit_2_naming_file_line_and_key(folder):
     (folder / ".caplint.toml").write_text(
         'select = ["AGE"]\nfail_onn = "warning"\n', encoding="utf-8"
     )
     result = check("good.txt")
     assert result.exit_code == 2, result.output
-    assert ".caplint.toml" in result.stderr and "fail_onn" in result.stderr
+    assert ".caplint.toml: line 2: key 'fail_onn': unknown key" in result.stderr
+    assert "did you mean 'fail-on'" in result.stderr and "valid keys: select" in result.stderr
 
 
 @needs_config

@@ -167,6 +167,50 @@ def test_bad_configuration_is_exit_2_naming_file_key_and_valid_values(
             assert piece in result.stderr, (piece, result.stderr)
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        (
+            ".caplint.toml",
+            '# policy\nselect = ["AGE"]\n\nfail_on = "warning"\n',
+            "line 4: key 'fail_on': unknown key (did you mean 'fail-on'?); valid keys: select,",
+        ),
+        (
+            "pyproject.toml",
+            '[project]\nname = "x"\n\n[tool.caplint]\nselect = ["AGE"]\ncolour = "red"\n',
+            "line 6: key 'colour': unknown key; valid keys: select,",
+        ),
+        (
+            "pyproject.toml",
+            '[tool]\ncaplint = { select = ["AGE"], colour = "red" }\n',
+            "line 2: key 'colour': unknown key; valid keys: select,",
+        ),
+        (
+            ".caplint.toml",
+            'model = """\ncolour = 1\n"""\ncolour = 2\n',
+            "line 4: key 'colour': unknown key; valid keys: select,",
+        ),
+        (
+            ".caplint.toml",
+            'select = ["AGE"]\n\n[severity]\nAGE = "loud"\n',
+            "line 4: key 'severity.AGE': 'loud' is not one of info, warning, error",
+        ),
+        (
+            ".caplint.toml",
+            'select = [\n  "AGE",\n]\nignore = ["NOPE"]\n',
+            "line 4: key 'ignore': 'NOPE' names no rule; valid values: rule codes",
+        ),
+    ],
+)
+def test_configuration_errors_name_the_line_of_the_key(tree, name, content, expected) -> None:
+    path = tree / name
+    path.write_text(content, encoding="utf-8")
+    for command in (["check", "--no-cache", "a.txt"], ["config"]):
+        result = invoke(*command)
+        assert result.exit_code == 2, (command, result.output)
+        assert f"{path}: {expected}" in result.stderr, result.stderr
+
+
 def test_unknown_select_on_the_command_line(tree) -> None:
     result = invoke("check", "--no-cache", "--select", "NOPE", "a.txt")
     assert result.exit_code == 2

@@ -24,8 +24,8 @@ Keys (kebab-case, as in the file)::
     [per-file-ignores]                   # glob (relative to this file) -> codes
     "archive/**/*.md" = ["DATE"]
 
-Unknown keys and bad values raise :class:`~caplint.config.ConfigError` naming the file, the key
-and the valid values.
+Unknown keys and bad values raise :class:`~caplint.config.ConfigError` naming the file, the line
+of the key, the key and the valid values.
 """
 
 from __future__ import annotations
@@ -65,19 +65,82 @@ _LIST_KEYS = ("select", "ignore", "allow-words", "allow-regex", "rules", "captio
 _STRING_KEYS = ("model", "csv-column")
 
 
-def _where(path: Path | None) -> str:
-    return str(path) if path else "command line"
+def _where(path: Path | None, parts: tuple[str, ...] = ()) -> str:
+    """``path: line N`` (the line that sets the key ``parts``, when it can be found), or
+    ``command line``."""
+    if path is None:
+        return "command line"
+    line = key_line(path, parts) if parts else None
+    return f"{path}: line {line}" if line else str(path)
 
 
-def _error(path: Path | None, key: str, message: str) -> ConfigError:
-    return ConfigError(f"{_where(path)}: key '{key}': {message}")
+def _error(path: Path | None, key: str, message: str,
+           parts: tuple[str, ...] | None = None) -> ConfigError:
+    """An error about ``key`` (its path in the table is ``parts``; default: ``(key,)``)."""
+    return ConfigError(f"{_where(path, parts or (key,))}: key '{key}': {message}")
 
 
-def _strings(value: Any, path: Path, key: str) -> tuple[str, ...]:
+def _strings(value: Any, path: Path, key: str,
+             parts: tuple[str, ...] | None = None) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         example = '["AGE", "NAME"]' if key in ("select", "ignore") else '["..."]'
-        raise _error(path, key, f"must be a list of strings, e.g. {key} = {example}")
+        raise _error(path, key, f"must be a list of strings, e.g. {key} = {example}", parts)
     return tuple(value)
+
+
+# one key of a dotted TOML key: bare, "basic" or 'literal'
+_KEY_PART = r"""[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*'"""
+_DOTTED_KEY = rf"(?:{_KEY_PART})(?:[ \t]*\.[ \t]*(?:{_KEY_PART}))*"
+_HEADER_LINE = re.compile(rf"[ \t]*\[\[?[ \t]*({_DOTTED_KEY})[ \t]*\]")
+_KEY_VALUE_LINE = re.compile(rf"[ \t]*({_DOTTED_KEY})[ \t]*=")
+
+
+def _key_parts(dotted: str) -> tuple[str, ...]:
+    return tuple(tomllib.loads(f"k = {part}")["k"] if part[0] in "\"'" else part
+                 for part in re.findall(_KEY_PART, dotted))
+
+
+def key_line(path: Path, parts: tuple[str, ...]) -> int | None:
+    """The line (1-based) of the configuration file ``path`` that sets the key ``parts`` of the
+    caplint table (``[tool.caplint]`` in a ``pyproject.toml``); for a key inside an inline
+    table, the line of the closest enclosing key that has its own line.  None if the file
+    cannot be read or no such line is found.  Only called to report an error: the file was
+    parsed by :mod:`tomllib` already, so this scans lines (table headers, ``key =``, skipping
+    multi-line strings) rather than parsing again."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    root = ("tool", "caplint") if path.name == "pyproject.toml" else ()
+    wanted = root + tuple(parts)
+    best: tuple[int, int] | None = None  # (length of the matched prefix, line)
+    table: tuple[str, ...] = ()
+    in_string: str | None = None  # the delimiter of the multi-line string being skipped
+    for number, line in enumerate(text.splitlines(), 1):
+        if in_string is not None:
+            if line.count(in_string) % 2:
+                in_string = None
+            continue
+        header = _HEADER_LINE.match(line)
+        assignment = None if header else _KEY_VALUE_LINE.match(line)
+        if header:
+            table = _key_parts(header.group(1))
+            found = table
+        elif assignment:
+            found = table + _key_parts(assignment.group(1))
+            rest = line[assignment.end():]
+            for delimiter in ('"""', "'''"):
+                if rest.count(delimiter) % 2:
+                    in_string = delimiter
+                    break
+        else:
+            continue
+        if wanted[:len(found)] == found and len(found) >= max(1, len(root)):
+            if best is None or len(found) > best[0]:
+                best = (len(found), number)
+            if found == wanted:
+                break
+    return best[1] if best else None
 
 
 def from_table(table: dict[str, Any], path: Path) -> Config:
@@ -105,13 +168,14 @@ def from_table(table: dict[str, Any], path: Path) -> Config:
             for name, severity in value.items():
                 if severity not in SEVERITIES:
                     raise _error(path, f"severity.{name}",
-                                 f"{severity!r} is not one of {', '.join(SEVERITIES)}")
+                                 f"{severity!r} is not one of {', '.join(SEVERITIES)}",
+                                 (key, name))
             value = dict(value)
         elif key == "per-file-ignores":
             if not isinstance(value, dict):
                 raise _error(path, key, 'must be a table, e.g. [per-file-ignores] "old/*.md" = '
                              '["DATE"]')
-            value = {glob: _strings(codes, path, f"per-file-ignores.{glob}")
+            value = {glob: _strings(codes, path, f"per-file-ignores.{glob}", (key, glob))
                      for glob, codes in value.items()}
         values[KEYS[key]] = value
     for pattern in values.get("allow_regex", ()):
@@ -308,19 +372,21 @@ def check_selectors(config: Config, rules: Iterable[Any], cli_keys: Iterable[str
     """Every code, name or category the configuration names must select at least one rule."""
     rules = list(rules)
     cli = set(cli_keys)
-    checks: list[tuple[str, str]] = []
-    checks += [("select", key) for key in config.select]
-    checks += [("ignore", key) for key in config.ignore]
-    checks += [(f"severity.{key}", key) for key in config.severity]
-    checks += [(f"per-file-ignores.{glob}", key) for glob, keys in config.per_file_ignores.items()
-               for key in keys]
-    for where, key in checks:
+    # (the key's path in the table, the selector)
+    checks: list[tuple[tuple[str, ...], str]] = []
+    checks += [(("select",), key) for key in config.select]
+    checks += [(("ignore",), key) for key in config.ignore]
+    checks += [(("severity", key), key) for key in config.severity]
+    checks += [(("per-file-ignores", glob), key)
+               for glob, keys in config.per_file_ignores.items() for key in keys]
+    for parts, key in checks:
         if not any(rule_matches(rule, [key]) for rule in rules):
-            origin = None if where.split(".")[0] in cli else config.source
+            where = ".".join(parts)
+            origin = None if parts[0] in cli else config.source
             label = f"--{where}" if origin is None else f"key '{where}'"
             raise ConfigError(
-                f"{_where(origin)}: {label}: {key!r} names no rule; valid values: rule codes "
-                "(e.g. AGE001), code prefixes (AGE0), rule names (numeric-age) or categories "
+                f"{_where(origin, parts)}: {label}: {key!r} names no rule; valid values: rule "
+                "codes (e.g. AGE001), code prefixes (AGE0), rule names (numeric-age) or categories "
                 f"({', '.join(sorted({r.category for r in rules}))}); `caplint rules` lists them")
 
 
