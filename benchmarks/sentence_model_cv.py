@@ -67,12 +67,12 @@ CATEGORIES = training.CATEGORIES
 DEFAULT_THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5)
 
 #: The cross-validation groups: the dev batches by id range (``dev-NNNN``, inclusive ranges).
-#: "dev" is the original dev split (sessions 1-2, dev-0001..0255 today, the range is reserved up
-#: to 0500); A-N are the fresh batches of corpus/README.md's "Fresh batches" table, O and P the
-#: batches being added (a group with no caption yet is reported as empty).  Add a row here when a
-#: batch is added to the README; a dev id in no range is put in a group "other" with a warning.
+#: "dev" is the original dev split (sessions 1-2, dev-0001..0255); A-R are the fresh batches of
+#: corpus/README.md's "Fresh batches" table (a group with no caption yet is reported as empty).
+#: Add a row here when a batch is added to the README; a dev id in no range is put in a group
+#: "other" with a warning.
 GROUPS: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = (
-    ("dev", ((1, 500),)),
+    ("dev", ((1, 255),)),
     ("A", ((1001, 1150),)),
     ("B", ((2001, 2150),)),
     ("C", ((3001, 3150),)),
@@ -89,6 +89,8 @@ GROUPS: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = (
     ("N", ((501, 650),)),
     ("O", ((651, 800),)),
     ("P", ((801, 950),)),
+    ("Q", ((256, 405),)),
+    ("R", ((406, 500), (951, 999), (9151, 9156))),
 )
 OTHER = "other"
 

@@ -196,7 +196,7 @@ MEDICAL_WORDS = frozenset({
     "caecum", "calcar", "carina", "cava", "cbc", "cbd", "cecum", "cervix", "ceus", "chd",
     "cisterna", "clivus", "cml", "cmv", "cns", "cochlea", "coma", "copd", "cornea", "corona",
     "coxa", "cpa", "cpr", "crus", "csf", "cta", "cuboid", "cuneus", "cva", "cvc", "dens", "dha",
-    "dic", "dka", "dna", "dorsum", "dsa", "dura", "dvt", "ebv", "ecg", "eeg", "ekg", "ems",
+    "dic", "dka", "dna", "dorsum", "dsa", "dura", "dural", "dvt", "ebv", "ecg", "eeg", "ekg", "ems",
     "ent", "ercp", "esr", "falx", "fdg", "femur", "fibula", "fna", "fossa", "fovea", "fsh",
     "gad", "gcs", "genu", "gfr", "hallux", "hamate", "hcc", "hcg", "hdl", "hie", "hila", "hiv",
     "hla", "hpv", "hsv", "humerus", "ica", "icu", "igg", "ileum", "ilium", "ima", "incus",

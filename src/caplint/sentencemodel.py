@@ -259,14 +259,17 @@ def train(
     steps: int = 300,
     rate: float = 0.5,
     prune: float = 0.02,
+    rule_weight: float = 1.0,
     trained_on: dict[str, Any] | None = None,
 ) -> SentenceModel:
     """Fit one L2-regularized logistic regression per category on ``(features, positive
     categories, labeled categories)`` triples; ``labeled`` None means every category is labeled
     (a corpus sentence), otherwise the example teaches only those (a rule's example sentence
     says nothing about the other categories).  Full-batch AdaGrad: deterministic, no random
-    state.  Weights below ``prune`` in every category are dropped and the rest rounded, which
-    keeps the file small."""
+    state.  A rule's example counts ``rule_weight`` times a corpus sentence: the examples are the
+    policy's own boundary cases ("She previously underwent appendectomy" is history, not an
+    outcome), which many corpus sentences on the other side must not outvote.  Weights below
+    ``prune`` in every category are dropped and the rest rounded, which keeps the file small."""
     import numpy as np
 
     examples = list(examples)
@@ -285,7 +288,10 @@ def train(
     for category in categories:
         target = np.array([category in positive for _, positive, _ in examples], dtype=float)
         weight = np.array(
-            [labeled is None or category in labeled for _, _, labeled in examples], dtype=float
+            [
+                1.0 if labeled is None else rule_weight if category in labeled else 0.0
+                for _, _, labeled in examples
+            ]
         )
         n = weight.sum()
         w = np.zeros(len(vocabulary))
