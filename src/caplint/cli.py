@@ -444,7 +444,6 @@ def main() -> None:
     # a file name that is not valid UTF-8, or a terminal that cannot show a character, must not
     # crash the report half-way
     import contextlib
-    import os
 
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
