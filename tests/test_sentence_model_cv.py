@@ -36,7 +36,11 @@ def test_groups_follow_the_batch_table():
     assert cv.group_of("dev-0700") == "O"
     assert cv.group_of("dev-0950") == "P"
     assert cv.group_of("dev-9420") == cv.group_of("dev-9999") == "M"
-    assert cv.group_of("dev-9175") == cv.OTHER
+    assert cv.group_of("dev-0300") == "Q"
+    assert cv.group_of("dev-0960") == cv.group_of("dev-9153") == "R"
+    assert cv.group_of("dev-9175") == "T"
+    assert cv.group_of("dev-9999") != cv.OTHER
+    assert cv.group_of("dev-1500") == cv.OTHER
     names = [name for name, _ in cv.GROUPS]
     assert len(names) == len(set(names))
     ranges = sorted(r for _, rs in cv.GROUPS for r in rs)
