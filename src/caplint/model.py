@@ -80,6 +80,7 @@ def _load_resolved(resolved: str) -> Language:
     import spacy
 
     from .attributes import speed_up
+    from .lemmas import speed_up_lemmatizer
     from .linebreaks import NAME
 
     nlp = spacy.load(resolved, exclude=list(EXCLUDED_PIPES))
@@ -88,6 +89,9 @@ def _load_resolved(resolved: str) -> Language:
     # the attribute ruler's ~180 patterns found by look-ups instead of its Matcher: same
     # attributes, ~0.5 ms less per caption (see caplint.attributes)
     speed_up(nlp)
+    # lemmas by (part of speech, morphology) look-ups where no rule is needed: same lemmas,
+    # ~0.4 ms less per caption (see caplint.lemmas)
+    speed_up_lemmatizer(nlp)
     atexit.register(_skip_exit_collection)
     return nlp
 
