@@ -160,3 +160,22 @@ def test_number_recognizers_skipped_only_where_they_find_nothing() -> None:
                 skipped[entity] += 1
                 assert recognizer.analyze(text, [entity], None) == [], (entity, text)
     assert all(skipped.values()), skipped  # (the texts do test the skipping)
+
+
+def test_lazy_nlp_artifacts_hold_what_presidio_computes(linter) -> None:
+    """caplint's NLP engine leaves the lemma, offset and keyword lists for later; read, they are
+    Presidio's own."""
+    pytest.importorskip("presidio_analyzer")
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+
+    engine = build_nlp_engine(linter.nlp)
+    texts = ["Dr. Jones saw the 7 yo in Dayton on 3 May: IP 10.0.0.1, call 555-0147.", "", " :a:b "]
+    pairs = zip(engine.process_batch(texts, "en"), linter.nlp.pipe(texts), strict=True)
+    for (_, lazy), doc in pairs:
+        stock = SpacyNlpEngine._doc_to_nlp_artifact(engine, doc, "en")
+        assert [(e.start_char, e.end_char, e.label_) for e in lazy.entities] == [
+            (e.start_char, e.end_char, e.label_) for e in stock.entities
+        ]
+        for name in ("scores", "lemmas", "tokens_indices", "keywords"):
+            assert getattr(lazy, name) == getattr(stock, name), name
+        assert lazy.to_json() == stock.to_json()
