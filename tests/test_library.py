@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -119,4 +120,70 @@ def test_number_recognizers_run_only_where_a_number_could_be() -> None:
     ]
     assert _entity_types_for("A toddler with a limp.", types) == ["DATE_TIME", "PERSON"]
     assert "IP_ADDRESS" in _entity_types_for("Pinged fe80::1 from the scanner.", types)
-    assert _entity_types_for("Call 555-0147 or 555 0148.", types) == types
+    assert _entity_types_for("Call 555-0147 or 555 0148.", types) == [
+        t for t in types if t != "IP_ADDRESS"  # no dotted quad, no colon: no IP address
+    ]
+    assert "IP_ADDRESS" in _entity_types_for("From 10.0.0.12 on 3 May.", types)
+    # five digits, but no four of them close enough together to be one number
+    assert "PHONE_NUMBER" not in _entity_types_for("A 2 x 3 cm mass at 45 (age 12).", types)
+
+
+def _number_like_texts() -> list[str]:
+    """Captions' numbers and numbers of every kind, glued with the separators phonenumbers and
+    the IP patterns care about."""
+    rng = random.Random(11)
+    pieces = ["555-0147", "(212) 555 0148", "+44 20 7946 0958", "+683 4002", "030 1234",
+              "0301234", "2.1 x 3.4 cm", "12/03/2021", "10:45", "192.168.0.1", "10.0.0.12/24",
+              "fe80::1", "::", "::ffff:10.0.0.1", "2001:db8::ff00:42:8329", "a:b", "1:2:3:4",
+              "123-45-6789", "4111 1111 1111 1111", "DE89 3704 0044 0532 0130 00", "ext. 12",
+              "x 5", "Dx:", "age 45", "T2", "C5-C6", "1,234", "٣٤٥٦٧", "１２３４５", "5​5​5"]
+    seps = [" ", "", "-", ".", ":", "/", " x ", "(", ")", ", ", "  .  "]
+    texts = []
+    for _ in range(1500):
+        parts = [rng.choice(pieces) for _ in range(rng.randint(1, 4))]
+        text = parts[0]
+        for part in parts[1:]:
+            text += rng.choice(seps) + part
+        texts.append(text)
+    texts += [str(rng.randint(0, 10**rng.randint(1, 12))) for _ in range(300)]
+    return texts
+
+
+def test_number_recognizers_skipped_only_where_they_find_nothing() -> None:
+    """Where _entity_types_for leaves Presidio's phone or IP recognizer out, it finds nothing;
+    and the copy of phonenumbers' punctuation is phonenumbers' own."""
+    pytest.importorskip("presidio_analyzer")
+    from phonenumbers.phonenumberutil import _VALID_PUNCTUATION
+    from presidio_analyzer.predefined_recognizers import IpRecognizer, PhoneRecognizer
+
+    from caplint.linter import PHONE_PUNCTUATION, _entity_types_for
+
+    assert PHONE_PUNCTUATION == _VALID_PUNCTUATION
+    recognizers = {"PHONE_NUMBER": PhoneRecognizer(), "IP_ADDRESS": IpRecognizer()}
+    skipped = dict.fromkeys(recognizers, 0)
+    for text in _number_like_texts():
+        kept = _entity_types_for(text, list(recognizers))
+        for entity, recognizer in recognizers.items():
+            if entity not in kept:
+                skipped[entity] += 1
+                assert recognizer.analyze(text, [entity], None) == [], (entity, text)
+    assert all(skipped.values()), skipped  # (the texts do test the skipping)
+
+
+def test_lazy_nlp_artifacts_hold_what_presidio_computes(linter) -> None:
+    """caplint's NLP engine leaves the lemma, offset and keyword lists for later; read, they are
+    Presidio's own."""
+    pytest.importorskip("presidio_analyzer")
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+
+    engine = build_nlp_engine(linter.nlp)
+    texts = ["Dr. Jones saw the 7 yo in Dayton on 3 May: IP 10.0.0.1, call 555-0147.", "", " :a:b "]
+    pairs = zip(engine.process_batch(texts, "en"), linter.nlp.pipe(texts), strict=True)
+    for (_, lazy), doc in pairs:
+        stock = SpacyNlpEngine._doc_to_nlp_artifact(engine, doc, "en")
+        assert [(e.start_char, e.end_char, e.label_) for e in lazy.entities] == [
+            (e.start_char, e.end_char, e.label_) for e in stock.entities
+        ]
+        for name in ("scores", "lemmas", "tokens_indices", "keywords"):
+            assert getattr(lazy, name) == getattr(stock, name), name
+        assert lazy.to_json() == stock.to_json()

@@ -57,6 +57,19 @@ def test_features_generalize_names_and_numbers(linter):
     assert not any("liam" in f or "7" in f for f in found)
 
 
+def test_scoring_a_caption_at_once_gives_each_sentence_its_own_scores(linter):
+    """scores_many (one numpy call per caption) returns exactly scores() of each sentence."""
+    model = load_model(MODEL)
+    texts = [
+        json.loads(line)["text"]
+        for line in (ROOT / "corpus" / "dev.jsonl").read_text(encoding="utf-8").splitlines()[:150]
+        if line.strip()
+    ]
+    for doc in linter.nlp.pipe([*texts, "", "!", "Hx: 3 days of pain. Dx: none."]):
+        sentences = [list(sentence) for sentence in doc.sents]
+        assert model.scores_many(sentences) == [model.scores(s) for s in sentences], doc.text
+
+
 def test_a_story_sentence_is_flagged_whole_without_its_line_label(linter):
     text = "History: Mom says he was always a clumsy kid and broke his arm twice before."
     learned = [f for f in linter.lint(text) if f.code == "HIST015"]

@@ -100,8 +100,9 @@ class Prefilter:
                 return _EVERYTHING
             self._build()
         found = set(self._always)
+        data = text.encode()  # what re2 matches, encoded once for all the sets (~1.5 µs a set)
         for matcher, index in self._sets:
-            matched = matcher.Match(text) if matcher is not None else None
+            matched = matcher.Match(data) if matcher is not None else None
             sentinel = len(index)
             if not matched or sentinel not in matched:
                 found.update(index)  # no set, or no sentinel (the DFA gave up): search them all

@@ -136,6 +136,26 @@ class SentenceModel:
         totals = self.matrix[rows].sum(axis=0, dtype=np.float64)
         return tuple((1.0 / (1.0 + np.exp(-totals))).tolist())
 
+    def scores_many(self, sentences: Sequence[Sequence[Any]]) -> list[tuple[float, ...]]:
+        """:meth:`scores` of several sentences, in one numpy call instead of three per sentence
+        (~10 µs each); the same numbers: each sentence's rows are added in the same order, in
+        float64."""
+        import numpy as np
+
+        index = self.index
+        if "bias" not in index:  # (a sentence could have no row: reduceat's one pitfall)
+            return [self.scores(sentence) for sentence in sentences]
+        rows: list[int] = []
+        starts: list[int] = []
+        for sentence in sentences:
+            starts.append(len(rows))
+            rows.extend(index[f] for f in features(sentence) if f in index)
+        if not starts:
+            return []
+        # every sentence has the "bias" row: no slice is empty
+        totals = np.add.reduceat(self.matrix[rows], starts, axis=0, dtype=np.float64)
+        return [tuple(row) for row in (1.0 / (1.0 + np.exp(-totals))).tolist()]
+
     def to_json(self) -> str:
         """The model file: a header, the features one per line, then their weights one line per
         feature in the same order (reviewable diffs; two flat lists parse 3x faster than a
@@ -204,12 +224,15 @@ def scored_sentences(doc: Any, model: SentenceModel) -> list[tuple[int, int, tup
     leading line label ("History:"), bullets and trailing punctuation."""
     if _last and _last[0] is doc and _last[1] is model:
         return _last[2]
-    result = []
+    spans, sentences = [], []
     for sentence in doc.sents:
         tokens = list(sentence)
         span = _trimmed(tokens)
         if span is not None:
-            result.append((*span, model.scores(tokens)))
+            spans.append(span)
+            sentences.append(tokens)
+    scores = model.scores_many(sentences)
+    result = [(*span, score) for span, score in zip(spans, scores, strict=True)]
     _last[:] = [doc, model, result]
     return result
 
