@@ -121,7 +121,9 @@ def test_number_recognizers_run_only_where_a_number_could_be() -> None:
     assert _entity_types_for("A toddler with a limp.", types) == ["DATE_TIME", "PERSON"]
     assert "IP_ADDRESS" in _entity_types_for("Pinged fe80::1 from the scanner.", types)
     assert _entity_types_for("Call 555-0147 or 555 0148.", types) == [
-        t for t in types if t != "IP_ADDRESS"  # no dotted quad, no colon: no IP address
+        t
+        for t in types
+        if t != "IP_ADDRESS"  # no dotted quad, no colon: no IP address
     ]
     assert "IP_ADDRESS" in _entity_types_for("From 10.0.0.12 on 3 May.", types)
     # five digits, but no four of them close enough together to be one number
@@ -132,11 +134,38 @@ def _number_like_texts() -> list[str]:
     """Captions' numbers and numbers of every kind, glued with the separators phonenumbers and
     the IP patterns care about."""
     rng = random.Random(11)
-    pieces = ["555-0147", "(212) 555 0148", "+44 20 7946 0958", "+683 4002", "030 1234",
-              "0301234", "2.1 x 3.4 cm", "12/03/2021", "10:45", "192.168.0.1", "10.0.0.12/24",
-              "fe80::1", "::", "::ffff:10.0.0.1", "2001:db8::ff00:42:8329", "a:b", "1:2:3:4",
-              "123-45-6789", "4111 1111 1111 1111", "DE89 3704 0044 0532 0130 00", "ext. 12",
-              "x 5", "Dx:", "age 45", "T2", "C5-C6", "1,234", "٣٤٥٦٧", "１２３４５", "5​5​5"]
+    pieces = [
+        "555-0147",
+        "(212) 555 0148",
+        "+44 20 7946 0958",
+        "+683 4002",
+        "030 1234",
+        "0301234",
+        "2.1 x 3.4 cm",
+        "12/03/2021",
+        "10:45",
+        "192.168.0.1",
+        "10.0.0.12/24",
+        "fe80::1",
+        "::",
+        "::ffff:10.0.0.1",
+        "2001:db8::ff00:42:8329",
+        "a:b",
+        "1:2:3:4",
+        "123-45-6789",
+        "4111 1111 1111 1111",
+        "DE89 3704 0044 0532 0130 00",
+        "ext. 12",
+        "x 5",
+        "Dx:",
+        "age 45",
+        "T2",
+        "C5-C6",
+        "1,234",
+        "٣٤٥٦٧",
+        "１２３４５",
+        "5​5​5",
+    ]
     seps = [" ", "", "-", ".", ":", "/", " x ", "(", ")", ", ", "  .  "]
     texts = []
     for _ in range(1500):
@@ -145,7 +174,7 @@ def _number_like_texts() -> list[str]:
         for part in parts[1:]:
             text += rng.choice(seps) + part
         texts.append(text)
-    texts += [str(rng.randint(0, 10**rng.randint(1, 12))) for _ in range(300)]
+    texts += [str(rng.randint(0, 10 ** rng.randint(1, 12))) for _ in range(300)]
     return texts
 
 
