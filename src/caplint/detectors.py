@@ -125,11 +125,13 @@ def _gazetteer(path: Path) -> frozenset[str]:
 
 def gazetteer(rule: Rule) -> frozenset[str]:
     """The union of the rule's ``gazetteer`` lexicons, lower-cased (built once per rule)."""
-    return _union(rule.lexicon_dir, rule.detect.gazetteer)
+    return lexicon_set(rule.lexicon_dir, rule.detect.gazetteer)
 
 
 @cache
-def _union(folder: Path, names: tuple[str, ...]) -> frozenset[str]:
+def lexicon_set(folder: Path, names: tuple[str, ...]) -> frozenset[str]:
+    """The entries of the lexicons ``names`` in ``folder``, lower-cased and folded (cached: the
+    gazetteer detectors and the hashtag look-ups share it)."""
     if len(names) == 1:
         return _gazetteer(folder / f"{names[0]}.txt")
     return frozenset().union(*(_gazetteer(folder / f"{name}.txt") for name in names))

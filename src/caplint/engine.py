@@ -14,8 +14,9 @@ from typing import Any
 import re2
 
 from .agegroups import age_group
-from .detectors import CAPTION_DETECTORS, DETECTORS, FILTERS, Context
+from .detectors import CAPTION_DETECTORS, DETECTORS, FILTERS, Context, lexicon_set
 from .findings import Finding, resolve_overlaps, sort_findings
+from .lexicons import fold
 from .patterns import Pattern, compile_pattern
 from .phrases import PhraseList, PhraseMatcher
 from .rules import AllowList, Rule
@@ -152,10 +153,12 @@ class CompiledRule:
         phrases = list(detect.phrases)
         for name in detect.lexicons:
             phrases.extend(rule.lexicon(name))
-        hashtags = frozenset(
-            entry.lower().replace(" ", "")
-            for name in detect.hashtags
-            for entry in rule.lexicon(name)
+        # from the same folded set the gazetteer detectors read (one read of the file; a one-word
+        # name is the same string object in both sets)
+        hashtags = (
+            frozenset(e.replace(" ", "") for e in lexicon_set(rule.lexicon_dir, detect.hashtags))
+            if detect.hashtags
+            else frozenset()
         )
         return cls(
             rule=rule,
@@ -290,7 +293,9 @@ class Engine:
             if end > start and compiled.accepts(text, start, end):
                 found.append(self._finding(compiled, text, start, end, source))
 
-        hashtags = [(m.start(), m.end(), m.group(1).lower()) for m in _HASHTAG.finditer(text)]
+        hashtags = [
+            (m.start(), m.end(), fold(m.group(1).lower())) for m in _HASHTAG.finditer(text)
+        ]
         ctx = Context(text=text, doc=doc)
         hits = self._rule_prefilter.hits(text)
         number = -1
