@@ -91,8 +91,8 @@ def _strings(value: Any, path: Path, key: str,
 # one key of a dotted TOML key: bare, "basic" or 'literal'
 _KEY_PART = r"""[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*'"""
 _DOTTED_KEY = rf"(?:{_KEY_PART})(?:[ \t]*\.[ \t]*(?:{_KEY_PART}))*"
-_HEADER_LINE = re.compile(rf"[ \t]*\[\[?[ \t]*({_DOTTED_KEY})[ \t]*\]")
-_KEY_VALUE_LINE = re.compile(rf"[ \t]*({_DOTTED_KEY})[ \t]*=")
+_HEADER_LINE = re.compile(rf"\A[ \t]*\[\[?[ \t]*({_DOTTED_KEY})[ \t]*\]")
+_KEY_VALUE_LINE = re.compile(rf"\A[ \t]*({_DOTTED_KEY})[ \t]*=")
 
 
 def _key_parts(dotted: str) -> tuple[str, ...]:
