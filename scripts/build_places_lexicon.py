@@ -184,9 +184,9 @@ SMALL_TOWN_WORDS: frozenset[str] = frozenset({
     "santa",  # Santa Claus ("home by midnight for Santa"); Santa, Peru/Idaho are small towns
 })
 
-# Other short entries that are common abbreviations in captions ("Mon" = Monday, "nan" =
-# grandmother, "para" = parity).
-OTHER_AMBIGUOUS = {"mon", "nan", "para"}
+# Other short entries that are common abbreviations or words in captions ("Mon" = Monday, "nan" =
+# grandmother, "para" = parity, "mega" as in "mega cisterna magna", "Arab" a demonym).
+OTHER_AMBIGUOUS = {"mon", "nan", "para", "mega", "arab"}
 
 # Anatomy, pathology, radiology and other clinical words (and acronyms) that are also names of
 # towns with >= 15,000 inhabitants somewhere, or could be; subtracted from the lexicon.

@@ -39,8 +39,11 @@ def test_groups_follow_the_batch_table():
     assert cv.group_of("dev-0300") == "Q"
     assert cv.group_of("dev-0960") == cv.group_of("dev-9153") == "R"
     assert cv.group_of("dev-9175") == "T"
+    assert cv.group_of("dev-1151") == "U"
+    assert cv.group_of("dev-2300") == "V"
+    assert cv.group_of("dev-3200") == "W"
     assert cv.group_of("dev-9999") != cv.OTHER
-    assert cv.group_of("dev-1500") == cv.OTHER
+    assert cv.group_of("dev-1500") == cv.OTHER  # (no batch there yet)
     names = [name for name, _ in cv.GROUPS]
     assert len(names) == len(set(names))
     ranges = sorted(r for _, rs in cv.GROUPS for r in rs)

@@ -217,6 +217,13 @@ def person_like(caption: str, start: int, end: int, rule: Rule) -> bool:
     return bool(_INITIAL_SURNAME.search(text))
 
 
+@span_filter("not_person_like")
+def not_person_like(caption: str, start: int, end: int, rule: Rule) -> bool:
+    """The opposite of :func:`person_like`: "from Munising" is a place, "from Anna Kowalski" a
+    person (a known first name, from the rule's ``gazetteer``)."""
+    return not person_like(caption, start, end, rule)
+
+
 _PLACE_TAILS = frozenset(
     [
         "city",
