@@ -23,6 +23,12 @@ from .rules import AllowList, Rule
 
 _HASHTAG = re.compile(r"#(\w+)")
 _ROMAN_OR_FILLER = re.compile(r"^(?:[IVX]+|[a-z]\w*|\d\w*|'s|s)$")
+#: the key of :meth:`Engine.allowed_spans` under which the matches of ``namesakes`` lists go
+NAMESAKES = "namesakes"
+_CAPITALIZED = re.compile(r"[^\W\d_][\w'’]*")
+_NAME_AFTER = re.compile(r"(?: [^\W\d_a-z][\w'’-]*){1,3}")
+#: a title that makes a person the patient or a relative, not a sign's namesake
+_PATIENT_TITLE = re.compile(r"(?i)\b(?:mr|mrs|ms|miss|master|baby|mx)\b")
 #: characters linted before the rule patterns' prefilter is compiled (see :class:`Prefilter`):
 #: searching every rule pattern costs ~10 µs a character, compiling the sets ~25 ms
 RULE_PREFILTER_AFTER = 3_000
@@ -293,9 +299,7 @@ class Engine:
             if end > start and compiled.accepts(text, start, end):
                 found.append(self._finding(compiled, text, start, end, source))
 
-        hashtags = [
-            (m.start(), m.end(), fold(m.group(1).lower())) for m in _HASHTAG.finditer(text)
-        ]
+        hashtags = [(m.start(), m.end(), fold(m.group(1).lower())) for m in _HASHTAG.finditer(text)]
         ctx = Context(text=text, doc=doc)
         hits = self._rule_prefilter.hits(text)
         number = -1
@@ -356,7 +360,34 @@ class Engine:
             for span in found:
                 for category in compiled.allow.categories:
                     spans[category].append(span)
+            if compiled.allow.namesakes:
+                spans[NAMESAKES].extend(found)
         return spans
+
+    @staticmethod
+    def is_namesake(finding: Finding, text: str, spans: list[tuple[int, int]]) -> bool:
+        """A NAME finding that names the person an eponym of the same caption is named after
+        ("Ernest Codman described the Codman triangle", "André Lemierre described it"): its last
+        word, or the word right after it, is a capitalized word of an eponym match (``spans``)."""
+        if finding.category != "NAME" or not spans:
+            return False
+        named = text[finding.start : finding.end]
+        if _PATIENT_TITLE.search(named):
+            return False
+        words = {
+            _surname_key(word)
+            for start, end in spans
+            for word in _CAPITALIZED.findall(text[start:end])
+            if word[0].isupper()
+        }
+        own = _CAPITALIZED.findall(named)
+        if not own:
+            return False
+        if _surname_key(own[-1]) in words:
+            return True
+        # a first name found alone: "André" in "André Lemierre", "Samuel" in "Samuel Kinnier Wilson"
+        after = _NAME_AFTER.match(text, finding.end)
+        return after is not None and _surname_key(after.group(0).split()[-1]) in words
 
     @staticmethod
     def is_allowed(finding: Finding, text: str, spans: list[tuple[int, int]]) -> bool:
@@ -386,7 +417,13 @@ class Engine:
         spans = self.allowed_spans(text, {f.category for f in findings})
         if not spans:
             return findings
-        return [f for f in findings if not self.is_allowed(f, text, spans.get(f.category, []))]
+        namesakes = spans.get(NAMESAKES, [])
+        return [
+            f
+            for f in findings
+            if not self.is_allowed(f, text, spans.get(f.category, []))
+            and not self.is_namesake(f, text, namesakes)
+        ]
 
     # ----------------------------------------------------------------------------- caption-level
 
@@ -401,3 +438,7 @@ class Engine:
     def run(self, text: str, doc: Any, entities: Iterable[Any] = ()) -> list[Finding]:
         findings = resolve_overlaps(self.filter_allowed(text, self.candidates(text, doc, entities)))
         return sort_findings(findings + self.caption_findings(text, doc, findings))
+
+
+def _surname_key(word: str) -> str:
+    return fold(word.lower()).removesuffix("'s").removesuffix("’s")

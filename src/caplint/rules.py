@@ -45,7 +45,16 @@ _RULE_KEYS = (
     "references",
 )
 _REQUIRED_RULE_KEYS = ("code", "name", "category", "severity", "message", "why", "detect")
-_ALLOW_KEYS = ("name", "why", "categories", "phrases", "lexicons", "regex", "case_sensitive")
+_ALLOW_KEYS = (
+    "name",
+    "why",
+    "categories",
+    "phrases",
+    "lexicons",
+    "regex",
+    "case_sensitive",
+    "namesakes",
+)
 _CODE = re.compile(r"^[A-Z]{2,4}\d{3}$")
 _KEBAB = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _CATEGORY = re.compile(r"^[A-Z][A-Z_]*[A-Z]$")
@@ -133,6 +142,9 @@ class AllowList:
     phrases: tuple[str, ...] = ()
     regex: tuple[str, ...] = ()
     case_sensitive: bool = False
+    #: a person named with a word of one of this list's matches in the same caption is the
+    #: eponym's namesake, not the patient ("Ernest Codman described the Codman triangle")
+    namesakes: bool = False
     path: Path = field(default=Path(), compare=False)
 
 
@@ -392,6 +404,9 @@ def _load_allow(raw: Any, path: Path, lexicon_dir: Path, index: int) -> AllowLis
             raise error("lexicons", f"lexicon {name!r} not found (expected {lexicon_path})")
         phrases.extend(read_lexicon(lexicon_path))
     case_sensitive = raw.get("case_sensitive", False)
+    namesakes = raw.get("namesakes", False)
+    if not isinstance(namesakes, bool):
+        raise error("namesakes", "must be true or false")
     regexes = _strings(raw.get("regex", []), lambda m: error("regex", m))
     for pattern in regexes:
         _compile_check(pattern, lambda m: error("regex", m), case_sensitive=case_sensitive)
@@ -402,6 +417,7 @@ def _load_allow(raw: Any, path: Path, lexicon_dir: Path, index: int) -> AllowLis
         phrases=tuple(phrases),
         regex=regexes,
         case_sensitive=bool(case_sensitive),
+        namesakes=namesakes,
         path=path,
     )
 
