@@ -42,6 +42,9 @@ def test_groups_follow_the_batch_table():
     assert cv.group_of("dev-1151") == "U"
     assert cv.group_of("dev-2300") == "V"
     assert cv.group_of("dev-3200") == "W"
+    assert cv.group_of("dev-4151") == "X"
+    assert cv.group_of("dev-5300") == "Y"
+    assert cv.group_of("dev-6200") == "Z"
     assert cv.group_of("dev-9999") != cv.OTHER
     assert cv.group_of("dev-1500") == cv.OTHER  # (no batch there yet)
     names = [name for name, _ in cv.GROUPS]
