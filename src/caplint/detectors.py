@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .lexicons import fold, read_lexicon
+from .lexicons import fold, iter_lexicon
 from .patterns import compile_pattern
 
 if TYPE_CHECKING:
@@ -119,8 +119,10 @@ def combined_risk(ctx: Context, rule: Rule, findings: list[Finding]) -> Iterator
 
 @cache
 def _gazetteer(path: Path) -> frozenset[str]:
-    # each entry also without accents: look-ups fold the caption's words the same way
-    return frozenset(fold(entry.lower()) for entry in read_lexicon(path))
+    # each entry also without accents: look-ups fold the caption's words the same way.  The file
+    # is read without read_lexicon's cache, so this set holds the only copy of the list (the
+    # 70,000 places: ~5 MB less than keeping the file's entries too)
+    return frozenset(fold(entry.lower()) for entry in iter_lexicon(path))
 
 
 def gazetteer(rule: Rule) -> frozenset[str]:
@@ -135,6 +137,29 @@ def lexicon_set(folder: Path, names: tuple[str, ...]) -> frozenset[str]:
     if len(names) == 1:
         return _gazetteer(folder / f"{names[0]}.txt")
     return frozenset().union(*(_gazetteer(folder / f"{name}.txt") for name in names))
+
+
+class HashtagLookup:
+    """The entries of a lexicon set as hashtag bodies, i.e. without their spaces: ``body in
+    lookup`` is ``body in {e.replace(" ", "") for e in entries}``.  Only the entries of several
+    words are stored again, joined ("newyork"); a one-word body is looked up in the set itself
+    (a body with a space never matches: no joined entry has one)."""
+
+    __slots__ = ("entries", "joined")
+
+    def __init__(self, entries: frozenset[str]) -> None:
+        self.entries = entries
+        self.joined = frozenset(e.replace(" ", "") for e in entries if " " in e)
+
+    def __contains__(self, body: str) -> bool:
+        return (body in self.entries and " " not in body) or body in self.joined
+
+
+@cache
+def hashtag_lookup(folder: Path, names: tuple[str, ...]) -> HashtagLookup:
+    """The hashtag look-up of the lexicons ``names`` (a rule's ``hashtags``), built on first use
+    from the folded set the gazetteer detectors read (:func:`lexicon_set`)."""
+    return HashtagLookup(lexicon_set(folder, names))
 
 
 _CAPITALIZED_RUN = compile_pattern(
@@ -452,12 +477,17 @@ _PLACE_PREFIXES = frozenset(["lake", "mount", "mt", "camp", "fort", "port", "sai
 @cache
 def _place_prefixes(places: frozenset[str]) -> frozenset[str]:
     """The first two or more words of every place of three or more words ("new smyrna" of
-    "new smyrna beach"): a hashtag often drops the last word."""
+    "new smyrna beach"): a hashtag often drops the last word.  Read as ``run in places or run in
+    prefixes``, so a prefix that is itself a place is left out."""
     prefixes = set()
     for place in places:
+        if place.isalpha():
+            continue  # one word (most places): no prefix
         words = place.split()
         for size in range(2, len(words)):
-            prefixes.add(" ".join(words[:size]))
+            prefix = " ".join(words[:size])
+            if prefix not in places:
+                prefixes.add(prefix)
     return frozenset(prefixes)
 
 
@@ -468,7 +498,7 @@ def place_hashtags(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
     name, or a known one-word place beside a community word.  One-word hashtags that are a place
     ("#Dayton") are the rule's ``hashtags`` lexicon."""
     places = gazetteer(rule)
-    prefixes = _place_prefixes(places)
+    prefixes: frozenset[str] | None = None  # built on the first hashtag of two words or more
     for match in _HASHTAG_WORDS.finditer(ctx.text):
         body = match.group(1)
         if body.islower() or body.isupper():
@@ -477,6 +507,8 @@ def place_hashtags(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
         lowered = [fold(p.lower()) for p in parts]
         if len(parts) < 2:
             continue
+        if prefixes is None:
+            prefixes = _place_prefixes(places)
         hit = False
         for size in range(len(parts), 0, -1):
             for start in range(len(parts) - size + 1):

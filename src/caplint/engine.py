@@ -14,7 +14,7 @@ from typing import Any
 import re2
 
 from .agegroups import age_group
-from .detectors import CAPTION_DETECTORS, DETECTORS, FILTERS, Context, lexicon_set
+from .detectors import CAPTION_DETECTORS, DETECTORS, FILTERS, Context, hashtag_lookup
 from .findings import Finding, resolve_overlaps, sort_findings
 from .lexicons import fold
 from .patterns import Pattern, compile_pattern
@@ -146,7 +146,6 @@ class CompiledRule:
     rule: Rule
     patterns: list[Pattern] = field(default_factory=list)
     phrases: PhraseList | None = None
-    hashtags: frozenset[str] = frozenset()
     entities: frozenset[str] = frozenset()
     require: Pattern | None = None
     exclude: list[Pattern] = field(default_factory=list)
@@ -159,18 +158,10 @@ class CompiledRule:
         phrases = list(detect.phrases)
         for name in detect.lexicons:
             phrases.extend(rule.lexicon(name))
-        # from the same folded set the gazetteer detectors read (one read of the file; a one-word
-        # name is the same string object in both sets)
-        hashtags = (
-            frozenset(e.replace(" ", "") for e in lexicon_set(rule.lexicon_dir, detect.hashtags))
-            if detect.hashtags
-            else frozenset()
-        )
         return cls(
             rule=rule,
             patterns=patterns,
             phrases=PhraseList.build(phrases, case_sensitive=cs),
-            hashtags=hashtags,
             entities=frozenset(detect.entities),
             # require/exclude test the matched text: case-sensitive unless they say (?i)
             require=compile_pattern(detect.require, case_sensitive=True, dfa=False)
@@ -317,9 +308,12 @@ class Engine:
             if compiled.phrases is not None:
                 for start, end in self._phrases.spans(text, compiled.phrases):
                     add(compiled, start, end)
-            if compiled.hashtags:
+            if hashtags and rule.detect.hashtags:
+                # built on the first caption with a hashtag, from the folded set the gazetteer
+                # detectors read (detectors.HashtagLookup)
+                lookup = hashtag_lookup(rule.lexicon_dir, rule.detect.hashtags)
                 for start, end, body in hashtags:
-                    if body in compiled.hashtags:
+                    if body in lookup:
                         add(compiled, start, end)
             if rule.detect.detector:
                 source = "model" if rule.detect.model else "rule"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -9,13 +10,19 @@ from pathlib import Path
 @cache
 def read_lexicon(path: Path) -> tuple[str, ...]:
     """Entries of a lexicon file, in file order, without comments, blanks or duplicates."""
-    seen: dict[str, None] = {}
+    return tuple(dict.fromkeys(iter_lexicon(path)))
+
+
+def iter_lexicon(path: Path) -> Iterator[str]:
+    """Entries of a lexicon file, in file order, without comments or blanks (duplicates kept);
+    nothing is cached: a caller that builds its own structure (the gazetteer sets) holds the
+    only copy of the list."""
     with path.open(encoding="utf-8") as handle:
-        for raw in handle:
-            entry = raw.strip()
-            if entry and not entry.startswith("#"):
-                seen.setdefault(entry, None)
-    return tuple(seen)
+        text = handle.read()  # newlines translated as when iterating the file's lines
+    for raw in text.split("\n"):
+        entry = raw.strip()
+        if entry and entry[0] != "#":
+            yield entry
 
 
 def fold(text: str) -> str:

@@ -247,11 +247,11 @@ _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "baby"})
 
 @cache
 def _first_names() -> frozenset[str]:
-    from .lexicons import read_lexicon
+    from .detectors import _gazetteer  # the set the first-name rules read, not a second copy
     from .paths import bundled_rules_dir
 
     path = bundled_rules_dir() / "lexicons" / "first-names.txt"
-    return frozenset(fold(e.lower()) for e in read_lexicon(path)) if path.is_file() else frozenset()
+    return _gazetteer(path) if path.is_file() else frozenset()
 
 
 def _quantified(noun: Token) -> bool:
