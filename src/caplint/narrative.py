@@ -1430,7 +1430,25 @@ _PROCEDURE_NOUNS = frozenset({"radiosurgery", "craniectomy", "reduction", "embol
                               "chemo", "chemotherapy", "radiotherapy", "radiation", "ivig",
                               "intubation", "tracheostomy", "gastrostomy", "shunt", "fusion",
                               "fixation", "repair", "drainage", "ablation", "irrigation",
-                              "kasai", "nissen", "ladd", "fontan", "glenn", "norwood"})
+                              "kasai", "nissen", "ladd", "fontan", "glenn", "norwood",
+                              "vats", "tevar", "evar", "edas", "crpp", "etv", "evd", "trach",
+                              "pleurodesis", "sclerotherapy", "angioplasty", "crrt",
+                              "plasmapheresis", "hsct", "bmt", "pavlik", "spica", "nuss",
+                              "ravitch", "bka", "thrombolysis", "revision", "pull-through"})
+
+
+#: procedures by name (not "resection", "repair"): a verbless line naming one is a note of what
+#: was done ("Bilateral EDAS.", "Kasai at 6 weeks."); "Resection with tumor-free margins." is not
+_NAMED_PROCEDURES = frozenset({"kasai", "nissen", "ladd", "fontan", "glenn", "norwood", "nuss",
+                               "ravitch", "pavlik", "spica", "pull-through", "chole", "appy",
+                               "ex-fix", "trach", "chemoembolization", "radioembolization"})
+
+
+def _fragment(sent: Any) -> bool:
+    """A short line without a verb ("ORIF + 2 screws.", "Chest tube, then VATS."): in a caption
+    that is the note of what was done to this patient, not a statement about the disease."""
+    words = [t for t in sent if not (t.is_punct or t.is_space)]
+    return 0 < len(words) <= 8 and not any(t.pos_ in ("VERB", "AUX") for t in words)
 
 
 def treatment_mentions(doc: Any) -> Iterator[Span]:
@@ -1459,9 +1477,12 @@ def treatment_mentions(doc: Any) -> Iterator[Span]:
             continue  # "patients undergo ...": a general statement
         if words & _PRIOR_WORDS or any(_bare_year(t) for t in sent):
             continue  # "previously underwent appendectomy", "in 2011": history
-        if not any(_story_person(t) or t.tag_ in ("VBD", "VBN") or t.lower_ in _TIME_WORDS
-                   for t in sent):
-            continue  # "Resection with tumor-free margins.": nothing ties it to this patient
+        specific = any(t.text.isupper() or t.lower_ in _NAMED_PROCEDURES
+                       or t.lower_.endswith(_PROCEDURE_NOUN_ENDINGS) for t in candidates)
+        if not (specific and _fragment(sent)) and not any(
+            _story_person(t) or t.tag_ in ("VBD", "VBN") or t.lower_ in _TIME_WORDS for t in sent
+        ):
+            continue  # "Resection is the treatment": nothing ties it to this patient
         for token in candidates:
             if token.head.lower_ in ("after", "post", "following", "before", "prior"):
                 continue  # "after fundoplication": the history rules report it
