@@ -45,6 +45,8 @@ def test_groups_follow_the_batch_table():
     assert cv.group_of("dev-4151") == "X"
     assert cv.group_of("dev-5300") == "Y"
     assert cv.group_of("dev-6200") == "Z"
+    assert cv.group_of("dev-7151") == "AA"
+    assert cv.group_of("dev-8300") == "AB"
     assert cv.group_of("dev-9999") != cv.OTHER
     assert cv.group_of("dev-1500") == cv.OTHER  # (no batch there yet)
     names = [name for name, _ in cv.GROUPS]
