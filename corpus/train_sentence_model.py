@@ -38,6 +38,11 @@ CATEGORIES = ("HISTORY", "OUTCOME", "HIGH_PROFILE", "DATE")
 #: 205/1769 with 197/1186 clean captions flagged, weight 5 201/1769 with 201/1186, and it let
 #: HIST015/OUT010 go down to 0.3 without flagging their pass examples (182/1769, 206/1186)
 RULE_WEIGHT = 5.0
+#: weights under this (in every category) are dropped: at 0.1 instead of 0.02 the model has 22,816
+#: features instead of 49,365 (half the memory and load time) and leave-one-batch-out CV on 4,398
+#: dev captions is unchanged: 220 instead of 224 of 2,636 leaked, 405 instead of 396 of 1,762
+#: clean captions flagged
+PRUNE = 0.1
 #: weights (thousandths) of two models trained on different machines may differ in the last bits
 TOLERANCE = 2
 
@@ -160,7 +165,9 @@ def fit(pairs: Sequence[Example], trained_on: dict | None = None) -> Any:
     """The model (:class:`caplint.sentencemodel.SentenceModel`) trained on ``pairs``."""
     from caplint.sentencemodel import train
 
-    return train(pairs, CATEGORIES, rule_weight=RULE_WEIGHT, trained_on=trained_on)
+    return train(
+        pairs, CATEGORIES, rule_weight=RULE_WEIGHT, prune=PRUNE, trained_on=trained_on
+    )
 
 
 def build(corpus: Path) -> str:
