@@ -39,7 +39,9 @@ def test_ignore_covers_the_next_paragraph(folder) -> None:
         '<!-- caplint: ignore AGE reason="teaching file, consent on record" -->\n'
         "A 7 yo with a limp.\nSalter-Harris II fracture.\n\nA 7 yo again.\n"
     )
-    assert summary(lint(folder, "post.md", text)) == [("AGE002", 5)]
+    # the learned sentence rules left out, as below: "A 7 yo again." may read as a story
+    # sentence (HIST015, a warning), which is not what this test is about
+    assert summary(lint(folder, "post.md", text, options=IGNORE_LEARNED)) == [("AGE002", 5)]
 
 
 def test_ignore_on_the_same_line_covers_that_line(folder) -> None:
