@@ -362,7 +362,8 @@ class Engine:
     def is_namesake(finding: Finding, text: str, spans: list[tuple[int, int]]) -> bool:
         """A NAME finding that names the person an eponym of the same caption is named after
         ("Ernest Codman described the Codman triangle", "André Lemierre described it"): its last
-        word, or the word right after it, is a capitalized word of an eponym match (``spans``)."""
+        word, or the last of up to three capitalized words right after it ("Samuel" in "Samuel
+        Kinnier Wilson"), is a capitalized word of an eponym match (``spans``)."""
         if finding.category != "NAME" or not spans:
             return False
         named = text[finding.start : finding.end]
