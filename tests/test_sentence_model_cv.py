@@ -47,6 +47,10 @@ def test_groups_follow_the_batch_table():
     assert cv.group_of("dev-6200") == "Z"
     assert cv.group_of("dev-7151") == "AA"
     assert cv.group_of("dev-8300") == "AB"
+    assert cv.group_of("dev-1450") == "AC"
+    assert cv.group_of("dev-2301") == "AD"
+    assert cv.group_of("dev-3450") == "AE"
+    assert cv.group_of("dev-4301") == "AF"
     assert cv.group_of("dev-9999") != cv.OTHER
     assert cv.group_of("dev-1500") == cv.OTHER  # (no batch there yet)
     names = [name for name, _ in cv.GROUPS]

@@ -242,6 +242,22 @@ def person_like(caption: str, start: int, end: int, rule: Rule) -> bool:
     return bool(_INITIAL_SURNAME.search(text))
 
 
+#: the word before an age written after a name: "Miles (5)", "Kenzie, 14,"
+_WORD_BEFORE = compile_pattern(r"(\pL[\pL'’-]*)[\s(,]*$", case_sensitive=True)
+
+
+@span_filter("after_first_name")
+def after_first_name(caption: str, start: int, end: int, rule: Rule) -> bool:
+    """The span follows a capitalized known first name (the rule's ``gazetteer``), with only
+    spaces, a comma or an opening parenthesis between: "Miles (5)", "Kenzie, 14," (not "Figure
+    (5)", "Levels C5, 6")."""
+    found = _WORD_BEFORE.search(caption[max(0, start - 40) : start])
+    if found is None or not found.group(1)[0].isupper():
+        return False
+    word = found.group(1)
+    return fold(word.lower()).removesuffix("'s") in gazetteer(rule)
+
+
 @span_filter("not_person_like")
 def not_person_like(caption: str, start: int, end: int, rule: Rule) -> bool:
     """The opposite of :func:`person_like`: "from Munising" is a place, "from Anna Kowalski" a
