@@ -67,7 +67,7 @@ CATEGORIES = training.CATEGORIES
 DEFAULT_THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5)
 
 #: The cross-validation groups: the dev batches by id range (``dev-NNNN``, inclusive ranges).
-#: "dev" is the original dev split (sessions 1-2, dev-0001..0255); A-AF are the fresh batches of
+#: "dev" is the original dev split (sessions 1-2, dev-0001..0255); A-AH are the fresh batches of
 #: corpus/README.md's "Fresh batches" table (a group with no caption yet is reported as empty).
 #: Add a row here when a batch is added to the README; a dev id in no range is put in a group
 #: "other" with a warning.
@@ -105,6 +105,8 @@ GROUPS: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = (
     ("AD", ((2301, 2450),)),
     ("AE", ((3301, 3450),)),
     ("AF", ((4301, 4450),)),
+    ("AG", ((5301, 5450),)),
+    ("AH", ((6301, 6450),)),
 )
 OTHER = "other"
 

@@ -51,6 +51,8 @@ def test_groups_follow_the_batch_table():
     assert cv.group_of("dev-2301") == "AD"
     assert cv.group_of("dev-3450") == "AE"
     assert cv.group_of("dev-4301") == "AF"
+    assert cv.group_of("dev-5450") == "AG"
+    assert cv.group_of("dev-6301") == "AH"
     assert cv.group_of("dev-9999") != cv.OTHER
     assert cv.group_of("dev-1500") == cv.OTHER  # (no batch there yet)
     names = [name for name, _ in cv.GROUPS]
