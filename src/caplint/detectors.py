@@ -248,14 +248,14 @@ _WORD_BEFORE = compile_pattern(r"(\pL[\pL'’-]*)[\s(,]*$", case_sensitive=True)
 
 @span_filter("after_first_name")
 def after_first_name(caption: str, start: int, end: int, rule: Rule) -> bool:
-    """The span follows a capitalized known first name (the rule's ``gazetteer``), with only
-    spaces, a comma or an opening parenthesis between: "Miles (5)", "Kenzie, 14," (not "Figure
-    (5)", "Levels C5, 6")."""
-    found = _WORD_BEFORE.search(caption[max(0, start - 40) : start])
-    if found is None or not found.group(1)[0].isupper():
+    """The span follows a word :func:`person_like` reads as a name (a capitalized known first
+    name of the rule's ``gazetteer``), with only spaces, a comma or an opening parenthesis
+    between: "Miles (5)", "Jen (53)" (not "Figure (5)", "Levels C5, 6")."""
+    offset = max(0, start - 40)
+    found = _WORD_BEFORE.search(caption[offset:start])
+    if found is None:
         return False
-    word = found.group(1)
-    return fold(word.lower()).removesuffix("'s") in gazetteer(rule)
+    return person_like(caption, offset + found.start(1), offset + found.end(1), rule)
 
 
 @span_filter("not_person_like")
