@@ -393,7 +393,7 @@ def _apply(text: str, replace: dict[int, str]) -> str:
 CHUNK_CHARS = 10_000
 CHUNK_OVERLAP = 2_000
 #: at most this many characters go through spaCy in one batch (its memory grows with them)
-BATCH_CHARS = 40_000
+BATCH_CHARS = 20_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,6 @@ _OPTIONS.log_errors = False
 _NO_DFA_BUDGET = 32
 
 
-@lru_cache(maxsize=4096)
 def compile_pattern(pattern: str, *, case_sensitive: bool = False, dfa: bool = True) -> Pattern:
     """Compile with google-re2 (linear time); case-insensitive unless asked otherwise.
 
@@ -34,8 +33,15 @@ def compile_pattern(pattern: str, *, case_sensitive: bool = False, dfa: bool = T
 
     Cached: a compiled pattern is immutable and the same one is compiled by the rule-pack
     validation, the engine and every Linter of a process (~30 ms of a cold start).  An invalid
-    pattern raises every time (exceptions are not cached).
+    pattern raises every time (exceptions are not cached).  The cache is keyed on the three
+    values, not on how they were passed (``lru_cache`` keys ``f(p, dfa=True)`` and ``f(p)``
+    apart: 85 patterns were compiled twice, ~25 ms of a cold start).
     """
+    return _compile(pattern, case_sensitive, dfa)
+
+
+@lru_cache(maxsize=4096)
+def _compile(pattern: str, case_sensitive: bool, dfa: bool) -> Pattern:
     source = pattern if case_sensitive else f"(?i){pattern}"
     if dfa:
         return re2.compile(source, _OPTIONS)
