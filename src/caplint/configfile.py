@@ -203,7 +203,7 @@ def _check_regex(pattern: str, path: Path | None) -> None:
     from .patterns import compile_pattern
 
     try:
-        compile_pattern(pattern, case_sensitive=True)
+        compile_pattern(pattern, case_sensitive=True, dfa=False)  # as the engine will
     except Exception as exc:  # re2's own error type
         raise _error(path, "allow-regex", f"{pattern!r} is not a valid regular expression "
                      f"(google-re2 syntax): {exc}") from None

@@ -409,7 +409,9 @@ def _load_allow(raw: Any, path: Path, lexicon_dir: Path, index: int) -> AllowLis
         raise error("namesakes", "must be true or false")
     regexes = _strings(raw.get("regex", []), lambda m: error("regex", m))
     for pattern in regexes:
-        _compile_check(pattern, lambda m: error("regex", m), case_sensitive=case_sensitive)
+        _compile_check(
+            pattern, lambda m: error("regex", m), case_sensitive=case_sensitive, dfa=False
+        )
     return AllowList(
         name=raw["name"],
         why=" ".join(str(raw["why"]).split()),
