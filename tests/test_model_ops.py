@@ -45,3 +45,12 @@ def test_same_tags_parses_and_entities_as_with_blis() -> None:
     theirs = _annotations(stock, texts)
     for text, a, b in zip(texts, ours, theirs, strict=True):
         assert a == b, text
+
+
+def test_blas_thread_count_is_restored_after_linting() -> None:
+    from threadpoolctl import threadpool_info
+
+    before = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    list(load_pipeline().pipe(["A 7 yo from Dayton with Wilms tumor."] * 40, batch_size=32))
+    after = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    assert after == before

@@ -107,17 +107,35 @@ def build_pipeline(resolved: str, *, numpy_matmul: bool = True) -> Language:
 
 
 def multiply_with_numpy(nlp: Language) -> None:
-    """Give every layer of ``nlp``'s models thinc's numpy ops without blis.
+    """Give every layer of ``nlp``'s models thinc's numpy ops without blis, on one BLAS thread.
 
     thinc multiplies matrices with blis on CPU by default; numpy's bundled BLAS does the same
     products ~35% faster on the benchmark machine, on one thread (``nlp.pipe`` over dev: 127 ->
     176 captions/s), with the same tags, parses and entities (``tests/test_model_ops.py``
-    compares them on the corpus).  Only this pipeline's layers change: the process's current
-    ops (``thinc.api.get_current_ops``), which other models in the process use, are left alone.
+    compares them on the corpus).  Each product runs on one BLAS thread: OpenBLAS's own threads
+    made a single caption ~20x slower when the other cores were busy (parallel pre-commit hooks,
+    a loaded CI runner).  Only this pipeline's layers change: the process's current ops
+    (``thinc.api.get_current_ops``) and its BLAS thread count between products are left alone.
     """
     from thinc.api import NumpyOps
+    from threadpoolctl import ThreadpoolController
 
-    ops = NumpyOps(use_blis=False)
+    blas = [
+        lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"
+    ]
+
+    class OneThreadNumpyOps(NumpyOps):
+        def gemm(self, x, y, out=None, trans1=False, trans2=False):  # type: ignore[override]
+            threads = [lib.get_num_threads() for lib in blas]
+            for lib in blas:
+                lib.set_num_threads(1)
+            try:
+                return super().gemm(x, y, out=out, trans1=trans1, trans2=trans2)
+            finally:
+                for lib, n in zip(blas, threads, strict=True):
+                    lib.set_num_threads(n)
+
+    ops = OneThreadNumpyOps(use_blis=False)
     for _, component in nlp.pipeline:
         model = getattr(component, "model", None)
         if hasattr(model, "walk"):
