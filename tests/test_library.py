@@ -36,6 +36,16 @@ def test_one_finding_per_span_age_beats_date(rules_linter) -> None:
     assert [(f.category, f.text) for f in findings] == [("AGE", "7-year-old")]
 
 
+def test_an_occupation_warning_does_not_hide_the_age_before_it(rules_linter) -> None:
+    # the occupation rule reads "a 67-year-old retired" as context; its finding is the occupation
+    # alone, so the longer span no longer hides the AGE error (resolve_overlaps keeps one
+    # identifier per span), which let the caption pass a hook that fails on errors
+    text = "Axial MR image in a 67-year-old retired firefighter shows a psoas abscess."
+    found = {(f.category, f.severity, f.text) for f in rules_linter.lint(text)}
+    assert ("AGE", "error", "67-year-old") in found
+    assert ("DEMOGRAPHIC", "warning", "retired firefighter") in found
+
+
 def _corpus_texts(limit: int = 120) -> list[str]:
     if not CORPUS.exists():
         pytest.skip("corpus not present")
