@@ -2,7 +2,9 @@
 
 Every figure is a whole process: each measurement runs in a fresh ``python -c`` subprocess, and the
 three tools are run alternately on the same machine (caplint, presidio, spacy, caplint, presidio,
-spacy, ...), so background load hits all three alike.  Medians over ``--runs`` rounds.
+spacy, ...), so background load hits all three alike.  Medians over ``--runs`` rounds, after
+``--warmup`` untimed cold starts of each tool (the first process reads the shared libraries from
+disk when the page cache has dropped them; whichever tool ran first paid for the others).
 
 * **cold start** — wall time of a fresh subprocess that imports, builds and lints one caption
   (caplint: ``from caplint import Linter; Linter().lint(text)``; presidio: build the analyzer and
@@ -303,7 +305,7 @@ def time_help(repeat: int) -> list[float]:
 
 
 def measure(runs: int, sizes: list[int], batch_size: int, help_repeat: int,
-            progress=print, retries: int = 0) -> dict:
+            progress=print, retries: int = 0, warmup: int = 1) -> dict:
     setup, baseline_source = presidio_setup(batch_size)
     base = base_captions()
     one = base[1] if len(base) > 1 else base[0]
@@ -314,6 +316,14 @@ def measure(runs: int, sizes: list[int], batch_size: int, help_repeat: int,
         for n in sizes:
             data[n] = Path(tmp) / f"captions-{n}.json"
             data[n].write_text(json.dumps(captions(n, base)), encoding="utf-8")
+        # untimed: the first process to start reads the shared libraries (spaCy, numpy, Presidio,
+        # the model) from disk when the page cache has dropped them, and the tool that runs first
+        # paid for all three (caplint's first cold start: 2.08 s, its next two 1.55 and 1.52)
+        for _ in range(warmup):
+            for tool in TOOLS:
+                wall, _result = run_child(child_code("cold", tool, setup, batch_size, None, one),
+                                          retries)
+                progress(f"  warm-up     cold start  {tool:<8} {wall:6.2f} s (not counted)")
         for r in range(runs):
             for tool in TOOLS:
                 wall, result = run_child(child_code("cold", tool, setup, batch_size, None, one),
@@ -461,6 +471,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="caplint --help timings per round (default 5)")
     parser.add_argument("--retries", type=int, default=0,
                         help="re-run a failed subprocess up to N times, 30 s apart (default 0)")
+    parser.add_argument("--warmup", type=int, default=1,
+                        help="untimed cold starts of each tool before the first round, so that "
+                             "no tool pays for reading the libraries from disk (default 1)")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args(argv)
     runs, sizes = args.runs, [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -468,9 +481,11 @@ def main(argv: list[str] | None = None) -> int:
         runs, sizes = 1, [200]
     if runs < 1 or not sizes or min(sizes) < 1:
         parser.error("--runs and --sizes must be positive")
+    if args.warmup < 0:
+        parser.error("--warmup must be 0 or more")
     log = (lambda msg: print(msg, file=sys.stderr)) if args.json else print
     summary = measure(runs, sizes, args.batch_size, args.help_repeat, progress=log,
-                      retries=args.retries)
+                      retries=args.retries, warmup=args.warmup)
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
