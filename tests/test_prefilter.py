@@ -1,5 +1,5 @@
-"""caplint.engine.Prefilter: the RE2 sets say which patterns can match a text; they may say too
-much (then more patterns are searched), never too little."""
+"""caplint.engine.Prefilter: the patterns' atoms, then the RE2 sets, say which patterns can match a
+text; they may say too much (then more patterns are searched), never too little."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 import caplint.engine as engine
 from caplint.engine import Prefilter
-from caplint.patterns import compile_pattern
+from caplint.patterns import LazyPattern
 from caplint.rules import load_rules
 
 WORDS = ["mass", "lesion", "cyst", "nodule", "tumor", "fracture", "stone", "polyp", "abscess"]
@@ -20,8 +20,8 @@ def _patterns(n: int) -> list:
     out = []
     for i in range(n):
         word = rng.choice(WORDS)
-        out.append(compile_pattern(rf"\b{word}\w*\s+(?:no\.?\s*)?{i}\b"))
-    out.append(compile_pattern("|".join(f"(?:zz{i}yy)" for i in range(900))))  # > 5,000 chars
+        out.append(LazyPattern(rf"\b{word}\w*\s+(?:no\.?\s*)?{i}\b"))
+    out.append(LazyPattern("|".join(f"(?:zz{i}yy)" for i in range(900))))  # > 5,000 chars
     return out
 
 
@@ -62,12 +62,20 @@ def test_sets_of_a_bounded_size_and_the_lexicon_outside() -> None:
 
 
 def test_built_only_after_enough_text() -> None:
-    text = "nothing here"
-    prefilter = Prefilter(_patterns(20), after=3 * len(text) + 1)
+    """Until then the atoms answer, and only the patterns they let through are compiled."""
+    patterns = _patterns(20)
+    text = f"{WORDS[0]} and {WORDS[1]} here"
+    prefilter = Prefilter(patterns, after=3 * len(text) + 1)
     for _ in range(3):
-        assert 0 in prefilter.hits(text) and prefilter._sets is None
-    assert 0 not in prefilter.hits(text)
+        hits = prefilter.hits(text)
+        assert prefilter._sets is None
+        assert {i for i in range(21) if i in hits} == {
+            i for i, p in enumerate(patterns) if p.may_match(text)
+        }
+        assert all(p._compiled is None for p in patterns)
+    assert not any(i in prefilter.hits(text) for i in range(20))  # no number after the word
     assert prefilter._sets is not None
+    assert all(p._compiled is not None for p in patterns[:20])  # the sets are built from them
 
 
 def test_built_at_once_for_a_long_text() -> None:

@@ -17,7 +17,7 @@ from .agegroups import age_group
 from .detectors import CAPTION_DETECTORS, DETECTORS, FILTERS, Context, hashtag_lookup
 from .findings import Finding, resolve_overlaps, sort_findings
 from .lexicons import fold
-from .patterns import Pattern, compile_pattern
+from .patterns import LazyPattern, Pattern, fold_for_atoms
 from .phrases import PhraseList, PhraseMatcher
 from .rules import AllowList, Rule
 
@@ -43,16 +43,6 @@ PREFILTER_MAX_MEM = 16 << 20
 PREFILTER_MIN_MEM = 1 << 20
 
 
-class _Everything:
-    """Contains every index: a prefilter's answer when it cannot narrow the patterns down."""
-
-    def __contains__(self, item: object) -> bool:
-        return True
-
-
-_EVERYTHING = _Everything()
-
-
 class Prefilter:
     """Which of many patterns match somewhere in a text, found in one linear pass per RE2 set
     instead of one search per pattern (a search through the re2 module costs ~5-10 µs however
@@ -65,46 +55,50 @@ class Prefilter:
     pattern that matches every text tells that apart from a text nothing in the set matches, and
     then every pattern of that set is searched: the prefilter can save time, never lose a match.
 
-    Compiling the sets costs tens of milliseconds, so they are built only once the texts seen
-    have ``after`` characters, when the searches they save have paid for them: one
-    caption (``caplint check draft.txt``, the pre-commit hook on a few files) never pays for it,
-    a long text does at once.
+    Compiling the sets (and every pattern) costs hundreds of milliseconds, so they are built
+    only once the texts seen have ``after`` characters, when the searches they save have paid
+    for them.  Until then a pattern is searched, and compiled, only if the text contains one of
+    its atoms (:class:`~caplint.patterns.LazyPattern`): one caption (``caplint check draft.txt``,
+    the pre-commit hook on a few files) compiles a quarter of the patterns and no set, a long
+    text builds the sets at once.
     """
 
-    def __init__(self, patterns: Sequence[Pattern], after: int = 0) -> None:
+    def __init__(self, patterns: Sequence[LazyPattern], after: int = 0) -> None:
         self.size = len(patterns)
+        self._patterns = list(patterns)
         # the few very large alternations (lexicons) stay out of the sets and are always
         # searched: one search each costs little, while their programs would dwarf the sets
         self._always = frozenset(
             i for i, p in enumerate(patterns) if len(p.pattern) > PREFILTER_MAX_PATTERN
         )
-        by_options: dict[tuple, list[int]] = {}
-        for i, pattern in enumerate(patterns):
-            if i not in self._always:
-                by_options.setdefault(_options(pattern), []).append(i)
-        #: (pattern indices, their patterns) of each set still to build
-        self._pending = [
-            (group[k : k + PREFILTER_CHUNK], [patterns[i] for i in group[k : k + PREFILTER_CHUNK]])
-            for group in by_options.values()
-            for k in range(0, len(group), PREFILTER_CHUNK)
-        ]
         self._sets: list[tuple[Any, list[int]]] | None = None
         # characters still to see before building; None: never (fewer than two patterns)
         self._countdown: int | None = after if self.size - len(self._always) >= 2 else None
 
     def _build(self) -> None:
-        budget = max(PREFILTER_MAX_MEM // max(len(self._pending), 1), PREFILTER_MIN_MEM)
-        self._sets = [(_pattern_set(chunk, budget), index) for index, chunk in self._pending]
-        self._pending = []
+        by_options: dict[tuple, list[int]] = {}
+        for i, pattern in enumerate(self._patterns):
+            if i not in self._always:
+                by_options.setdefault(_options(pattern.compiled), []).append(i)
+        chunks = [
+            group[k : k + PREFILTER_CHUNK]
+            for group in by_options.values()
+            for k in range(0, len(group), PREFILTER_CHUNK)
+        ]
+        budget = max(PREFILTER_MAX_MEM // max(len(chunks), 1), PREFILTER_MIN_MEM)
+        self._sets = [
+            (_pattern_set([self._patterns[i].compiled for i in index], budget), index)
+            for index in chunks
+        ]
 
     def hits(self, text: str) -> Container[int]:
-        """Indices of the patterns that match somewhere in ``text`` (all of them if unsure)."""
+        """Indices of the patterns that can match somewhere in ``text``."""
         if self._sets is None:
-            if self._countdown is None:
-                return _EVERYTHING
-            self._countdown -= len(text)
-            if self._countdown > 0:
-                return _EVERYTHING
+            if self._countdown is not None:
+                self._countdown -= len(text)
+            if self._countdown is None or self._countdown > 0:
+                folded = fold_for_atoms(text)
+                return {i for i, p in enumerate(self._patterns) if p.may_match(folded)}
             self._build()
         found = set(self._always)
         data = text.encode()  # what re2 matches, encoded once for all the sets (~1.5 µs a set)
@@ -144,17 +138,17 @@ def _options(pattern: Pattern) -> tuple:
 @dataclass
 class CompiledRule:
     rule: Rule
-    patterns: list[Pattern] = field(default_factory=list)
+    patterns: list[LazyPattern] = field(default_factory=list)
     phrases: PhraseList | None = None
     entities: frozenset[str] = frozenset()
-    require: Pattern | None = None
-    exclude: list[Pattern] = field(default_factory=list)
+    require: LazyPattern | None = None
+    exclude: list[LazyPattern] = field(default_factory=list)
 
     @classmethod
     def build(cls, rule: Rule) -> CompiledRule:
         detect = rule.detect
         cs = detect.case_sensitive
-        patterns = [compile_pattern(p, case_sensitive=cs, dfa=False) for p in detect.regex]
+        patterns = [LazyPattern(p, case_sensitive=cs) for p in detect.regex]
         phrases = list(detect.phrases)
         for name in detect.lexicons:
             phrases.extend(rule.lexicon(name))
@@ -164,19 +158,21 @@ class CompiledRule:
             phrases=PhraseList.build(phrases, case_sensitive=cs),
             entities=frozenset(detect.entities),
             # require/exclude test the matched text: case-sensitive unless they say (?i)
-            require=compile_pattern(detect.require, case_sensitive=True, dfa=False)
-            if detect.require
-            else None,
-            exclude=[compile_pattern(p, case_sensitive=True, dfa=False) for p in detect.exclude],
+            require=LazyPattern(detect.require, case_sensitive=True) if detect.require else None,
+            exclude=[LazyPattern(p, case_sensitive=True) for p in detect.exclude],
         )
 
     def accepts(self, text: str, start: int, end: int) -> bool:
         """Whether the match ``text[start:end]`` passes the rule's require/exclude/filter."""
         span = text[start:end]
-        if self.require is not None and not self.require.search(span):
-            return False
-        if any(pattern.search(span) for pattern in self.exclude):
-            return False
+        if self.require is not None or self.exclude:
+            folded = fold_for_atoms(span)
+            if self.require is not None and not (
+                self.require.may_match(folded) and self.require.search(span)
+            ):
+                return False
+            if any(p.may_match(folded) and p.search(span) for p in self.exclude):
+                return False
         predicate = self.rule.detect.filter
         return predicate is None or FILTERS[predicate](text, start, end, self.rule)
 
@@ -184,13 +180,13 @@ class CompiledRule:
 @dataclass
 class CompiledAllow:
     allow: AllowList
-    patterns: list[Pattern]
+    patterns: list[LazyPattern]
     phrases: PhraseList | None = None
 
     @classmethod
     def build(cls, allow: AllowList) -> CompiledAllow:
         cs = allow.case_sensitive
-        patterns = [compile_pattern(p, case_sensitive=cs, dfa=False) for p in allow.regex]
+        patterns = [LazyPattern(p, case_sensitive=cs) for p in allow.regex]
         return cls(allow, patterns, PhraseList.build(allow.phrases, case_sensitive=cs))
 
 
@@ -228,14 +224,6 @@ class Engine:
         self._rule_prefilter = Prefilter(
             [p for c in self.compiled for p in c.patterns], after=RULE_PREFILTER_AFTER
         )
-        # the capture group each pattern reports, looked up once (re2's groupindex builds a dict)
-        self._group_index = [
-            [
-                p.groupindex.get(c.rule.detect.group) if c.rule.detect.group else None
-                for p in c.patterns
-            ]
-            for c in self.compiled
-        ]
         self.entity_types = sorted({e for c in self.compiled for e in c.entities})
         self.matcher = None
         self._token_rules: dict[str, CompiledRule] = {}
@@ -296,12 +284,14 @@ class Engine:
         ctx = Context(text=text, doc=doc)
         hits = self._rule_prefilter.hits(text)
         number = -1
-        for compiled, indices in zip(self.compiled, self._group_index, strict=True):
+        for compiled in self.compiled:
             rule = compiled.rule
-            for pattern, index in zip(compiled.patterns, indices, strict=True):
+            group = rule.detect.group
+            for pattern in compiled.patterns:
                 number += 1
                 if number not in hits:
                     continue
+                index = pattern.group(group) if group else None
                 for match in pattern.finditer(text):
                     if index is not None and match.span(index)[0] >= 0:
                         add(compiled, *match.span(index))
@@ -343,13 +333,19 @@ class Engine:
         """The spans each category's allow lists match, of the lists that allow one of
         ``categories`` (default: all)."""
         spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        folded: str | None = None
         for compiled in self.allow:
             if categories is not None and not any(
                 category in categories for category in compiled.allow.categories
             ):
                 continue
+            if folded is None:
+                folded = fold_for_atoms(text)
             found = [
-                match.span() for pattern in compiled.patterns for match in pattern.finditer(text)
+                match.span()
+                for pattern in compiled.patterns
+                if pattern.may_match(folded)
+                for match in pattern.finditer(text)
             ]
             if compiled.phrases is not None:
                 found += self._phrases.spans(text, compiled.phrases)

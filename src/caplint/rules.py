@@ -219,8 +219,13 @@ def _strings(value: Any, error) -> tuple[str, ...]:
 
 
 def _compile_check(pattern: str, error, *, case_sensitive: bool = True, dfa: bool = True) -> None:
+    from .atoms import is_indexed
     from .patterns import compile_pattern
 
+    # a bundled pattern is in the shipped atoms index, which holds only patterns that compile:
+    # not compiling it here leaves it to the first caption that needs it (see LazyPattern)
+    if is_indexed(pattern if case_sensitive else f"(?i){pattern}"):
+        return
     try:
         compile_pattern(pattern, case_sensitive=case_sensitive, dfa=dfa)
     except Exception as exc:  # re2 raises its own error type
