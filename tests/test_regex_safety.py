@@ -20,7 +20,7 @@ import pytest
 
 import caplint
 from caplint.engine import CompiledAllow, CompiledRule
-from caplint.patterns import Pattern, compile_pattern
+from caplint.patterns import LazyPattern, Pattern, compile_pattern
 from caplint.phrases import PhraseMatcher
 from caplint.rules import load_rules
 
@@ -71,7 +71,9 @@ def test_every_rule_pattern_is_compiled_by_re2(rule):
     patterns = [*compiled.patterns, *compiled.exclude]
     if compiled.require is not None:
         patterns.append(compiled.require)
-    assert all(isinstance(p, Pattern) for p in patterns), [type(p) for p in patterns]
+    # compiled on first use (LazyPattern), always by re2
+    assert all(isinstance(p, LazyPattern) for p in patterns), [type(p) for p in patterns]
+    assert all(isinstance(p.compiled, Pattern) for p in patterns)
     assert len(compiled.patterns) >= len(rule.detect.regex)
 
 
@@ -79,7 +81,7 @@ def test_every_rule_pattern_is_compiled_by_re2(rule):
 def test_every_allow_list_pattern_is_compiled_by_re2(allow):
     compiled = CompiledAllow.build(allow)
     assert compiled.patterns or compiled.phrases is not None
-    assert all(isinstance(p, Pattern) for p in compiled.patterns)
+    assert all(isinstance(p.compiled, Pattern) for p in compiled.patterns)
 
 
 def test_detector_patterns_are_re2():
@@ -169,12 +171,11 @@ def _python_patterns() -> list[tuple[str, re.Pattern]]:
     return found
 
 
-#: Python ``re`` patterns (label prefixes) known to backtrack super-linearly, reported to their
-#: owners: most patterns of the fixer start with ``[ \t]*`` and are searched over the whole
-#: caption, which is quadratic over a long run of spaces (and ``_BARE_AGE`` is exponential over
-#: digits).  They are checked together, as an expected failure, until they are rewritten; then
-#: the test reports XPASS and the entry should leave this list.
-TIME_LIMIT = 10.0  # seconds for all inputs of one pattern; a linear one needs milliseconds
+#: seconds for all inputs of one pattern.  Most linear patterns need milliseconds; the slowest
+#: linear one, ``fixes._NARRATIVE_START`` (``\W{0,12}`` then an alternation, tried at every
+#: position by ``search``), took ~20 s on a machine ~3x slower than the usual CI one (10 s was
+#: the limit).  A quadratic pattern needs ~10^10 steps on these 100,000 characters: hours.
+TIME_LIMIT = 40.0
 
 
 def _exercise(patterns: list[re.Pattern], sizes: tuple[int, ...], current) -> None:
