@@ -168,6 +168,11 @@ def _minimal(atoms: set[str] | frozenset[str]) -> frozenset[str]:
 # --------------------------------------------------------------------------------- the index
 
 
+def pattern_source(pattern: str, case_sensitive: bool) -> str:
+    """What RE2 compiles for ``pattern``: ``(?i)`` first unless it is case-sensitive."""
+    return pattern if case_sensitive else f"(?i){pattern}"
+
+
 def pattern_key(source: str) -> str:
     """The index key of a pattern's source (as compiled: with its ``(?i)`` prefix, if any)."""
     return hashlib.blake2b(source.encode("utf-8"), digest_size=9).hexdigest()
@@ -200,19 +205,16 @@ def bundled_sources() -> list[str]:
     """Every pattern of the bundled packs, as compiled (``(?i)`` first unless case-sensitive)."""
     from .rules import load_rules
 
-    def source(pattern: str, case_sensitive: bool) -> str:
-        return pattern if case_sensitive else f"(?i){pattern}"
-
     ruleset = load_rules()
     sources = []
     for rule in ruleset.rules:
         detect = rule.detect
-        sources += [source(p, detect.case_sensitive) for p in detect.regex]
-        sources += [source(p, True) for p in detect.exclude]
+        sources += [pattern_source(p, detect.case_sensitive) for p in detect.regex]
+        sources += [pattern_source(p, True) for p in detect.exclude]
         if detect.require:
-            sources.append(source(detect.require, True))
+            sources.append(pattern_source(detect.require, True))
     for allow in ruleset.allow:
-        sources += [source(p, allow.case_sensitive) for p in allow.regex]
+        sources += [pattern_source(p, allow.case_sensitive) for p in allow.regex]
     return sorted(set(sources))
 
 
@@ -230,15 +232,16 @@ def build_index(sources: list[str]) -> dict[str, list[str] | None]:
 
 def write_index() -> Path:
     """Rewrite ``rules/atoms.json`` from the bundled packs."""
+    from .atomic import write_atomic
     from .paths import bundled_rules_dir
 
     path = bundled_rules_dir() / INDEX_FILE
-    _shipped.cache_clear()
-    path.write_text("{}", encoding="utf-8")  # patterns are validated by compiling, not by the index
-    _shipped.cache_clear()
-    index = build_index(bundled_sources())
-    text = json.dumps(index, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
-    path.write_text(text, encoding="utf-8")
+    index = build_index(bundled_sources())  # compiles every pattern: a bad one raises here
+    data = (json.dumps(index, ensure_ascii=False, indent=0, sort_keys=True) + "\n").encode()
+    if path.exists():
+        write_atomic(path, data)  # an interrupted write leaves the old index whole
+    else:
+        path.write_bytes(data)
     _shipped.cache_clear()
     return path
 

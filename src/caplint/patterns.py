@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import re2
 
-from .atoms import atoms_for
+from .atoms import atoms_for, pattern_source
 
 Pattern = re2._Regexp
 
@@ -52,7 +52,7 @@ def compile_pattern(pattern: str, *, case_sensitive: bool = False, dfa: bool = T
 
 @lru_cache(maxsize=4096)
 def _compile(pattern: str, case_sensitive: bool, dfa: bool) -> Pattern:
-    source = pattern if case_sensitive else f"(?i){pattern}"
+    source = pattern_source(pattern, case_sensitive)
     if dfa:
         return re2.compile(source, _OPTIONS)
     options = re2.Options()
@@ -83,7 +83,7 @@ class LazyPattern:
     def __init__(self, pattern: str, *, case_sensitive: bool = False) -> None:
         self.pattern = pattern
         self.case_sensitive = case_sensitive
-        self.atoms = atoms_for(pattern if case_sensitive else f"(?i){pattern}")
+        self.atoms = atoms_for(pattern_source(pattern, case_sensitive))
         self._compiled: Pattern | None = None
         self._groups: dict[str, int | None] = {}
 

@@ -219,12 +219,12 @@ def _strings(value: Any, error) -> tuple[str, ...]:
 
 
 def _compile_check(pattern: str, error, *, case_sensitive: bool = True, dfa: bool = True) -> None:
-    from .atoms import is_indexed
+    from .atoms import is_indexed, pattern_source
     from .patterns import compile_pattern
 
     # a bundled pattern is in the shipped atoms index, which holds only patterns that compile:
     # not compiling it here leaves it to the first caption that needs it (see LazyPattern)
-    if is_indexed(pattern if case_sensitive else f"(?i){pattern}"):
+    if is_indexed(pattern_source(pattern, case_sensitive)):
         return
     try:
         compile_pattern(pattern, case_sensitive=case_sensitive, dfa=dfa)
