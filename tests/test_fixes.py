@@ -15,7 +15,6 @@ from caplint.fixes import (
     Edit,
     apply_edits,
     fix_caption,
-    fix_loop,
     fix_text,
     fixable,
     plan,
@@ -401,31 +400,10 @@ def test_unsafe_fixes_only_when_asked(linter) -> None:
     assert "three weeks later" not in fix_caption(linter, text, unsafe=True).text
 
 
-class _Memo:
-    """``linter``'s findings per text, each text linted once for all the corpus tests below.
-
-    A text's findings do not depend on what was linted before (``test_library.py``: ``lint_many``
-    equals linting one by one), and these tests lint the same ~5,300 captions and their fixed
-    versions up to seven times: ~10 minutes of CI on a fast machine, ~3x that on a slow one.
-    ``fix_loop`` with this lint is exactly what ``fix_caption`` runs.
-    """
-
-    def __init__(self, linter) -> None:
-        self.linter = linter
-        self.seen: dict[str, list] = {}
-
-    def lint(self, text: str) -> list:
-        if text not in self.seen:
-            self.seen[text] = self.linter.lint(text)
-        return list(self.seen[text])
-
-    def fix(self, text: str, unsafe: bool = False) -> str:
-        return fix_loop(text, self.lint, self.linter.nlp, unsafe).text
-
-
 @pytest.fixture(scope="module")
-def memo(linter) -> _Memo:
-    return _Memo(linter)
+def memo(lint_memo):
+    """Each text linted once for all the corpus tests below (``conftest.LintMemo``)."""
+    return lint_memo
 
 
 def test_the_memo_fixes_as_fix_caption_does(linter, memo) -> None:
