@@ -352,6 +352,7 @@ _SUPPORT_WORDS = frozenset(
         "rip",
         "forever",
         "angel",
+        "legacy",
         "prayers",
         "power",
         "brigade",

@@ -29,10 +29,12 @@ from collections.abc import Iterable, Iterator
 from functools import cache, wraps
 from typing import TYPE_CHECKING, Any
 
-from .detectors import Context, detector, gazetteer
+from .detectors import Context, detector, gazetteer, lexicon_set
 from .lexicons import fold
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .rules import Rule
 
 Token = Any  # spacy.tokens.Token (not imported: this module never imports spaCy)
@@ -966,7 +968,7 @@ def _is_legend(hit: Any) -> bool:
     return doc[hit.start - 2].text.upper() == initials
 
 
-def _describes_person(last: Token) -> bool:
+def _describes_person(last: Token, jobs: frozenset[str] = frozenset()) -> bool:
     head = last.head
     after = last.doc[last.i + 1] if last.i + 1 < len(last.doc) else None
 
@@ -976,6 +978,12 @@ def _describes_person(last: Token) -> bool:
 
     if (head.i > last.i and person_word(head)) or person_word(after):
         return True  # "a Chinese man", "Han nationality"
+    if head.i > last.i and head.i - last.i <= 4 and jobs:
+        # a job the occupations lexicon knows: "a Hispanic farmworker", "a Vietnamese-American
+        # nail salon owner" (the words from the demonym to the noun, or the noun alone)
+        words = last.doc[last.i + 1:head.i + 1]
+        if fold(words.text.lower()) in jobs or head.lower_ in jobs or _lemma(head) in jobs:
+            return True
     if last.dep_ == "pobj" and head.lower_ == "of" and person_word(head.head):
         return True  # "a man of Han nationality" (entry ends in the noun)
     if last.dep_ in ("attr", "acomp"):
@@ -991,6 +999,14 @@ def _describes_person(last: Token) -> bool:
     return bool(before) and after is not None and after.text in (",", ";", ".")
 
 
+@cache
+def _occupations(folder: Path) -> frozenset[str]:
+    """The pack's occupations lexicon (a user's pack may have none)."""
+    if not (folder / "occupations.txt").is_file():
+        return frozenset()
+    return lexicon_set(folder, ("occupations",))
+
+
 @detector("demonym_person")
 def demonym_person(ctx: Context, rule: Rule) -> Iterator[Span]:
     """A nationality or ethnicity from the rule's gazetteer that describes a person: "a Chinese
@@ -1003,6 +1019,7 @@ def demonym_person(ctx: Context, rule: Rule) -> Iterator[Span]:
     if not names:
         return
     index = _demonym_index(names)
+    jobs = _occupations(rule.lexicon_dir)
     i = 0
     while i < len(doc):
         hit = _demonym_at(doc, i, names, index)
@@ -1010,7 +1027,7 @@ def demonym_person(ctx: Context, rule: Rule) -> Iterator[Span]:
             i += 1
             continue
         last = hit[-1]
-        if _describes_person(last) and any(t.text[:1].isupper() for t in hit) \
+        if _describes_person(last, jobs) and any(t.text[:1].isupper() for t in hit) \
                 and not _is_legend(hit):
             end = last.i
             following = doc[end + 1] if end + 1 < len(doc) else None
