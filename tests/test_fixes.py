@@ -400,40 +400,35 @@ def test_unsafe_fixes_only_when_asked(linter) -> None:
     assert "three weeks later" not in fix_caption(linter, text, unsafe=True).text
 
 
-@pytest.fixture(scope="module")
-def memo(lint_memo):
-    """Each text linted once for all the corpus tests below (``conftest.LintMemo``)."""
-    return lint_memo
-
-
-def test_the_memo_fixes_as_fix_caption_does(linter, memo) -> None:
+def test_the_memo_fixes_as_fix_caption_does(linter, lint_memo) -> None:
     for text in [record["text"] for record in DEV[:40]]:
         for unsafe in (False, True):
-            assert memo.fix(text, unsafe) == fix_caption(linter, text, unsafe).text
+            assert lint_memo.fix(text, unsafe) == fix_caption(linter, text, unsafe).text
 
 
 @pytest.fixture(scope="module")
-def safe_fixes(memo) -> list[tuple[str, str]]:
-    return [(r["text"], memo.fix(r["text"])) for r in DEV]
+def safe_fixes(lint_memo) -> list[tuple[str, str]]:
+    return [(r["text"], lint_memo.fix(r["text"])) for r in DEV]
 
 
 @pytest.fixture(scope="module")
-def unsafe_fixes(memo) -> list[tuple[str, str]]:
-    return [(r["text"], memo.fix(r["text"], unsafe=True)) for r in DEV]
+def unsafe_fixes(lint_memo) -> list[tuple[str, str]]:
+    return [(r["text"], lint_memo.fix(r["text"], unsafe=True)) for r in DEV]
 
 
-def test_corpus_fixing_twice_is_fixing_once(memo, safe_fixes, unsafe_fixes) -> None:
-    unstable = [before for before, after in safe_fixes if memo.fix(after) != after]
+def test_corpus_fixing_twice_is_fixing_once(lint_memo, safe_fixes, unsafe_fixes) -> None:
+    unstable = [before for before, after in safe_fixes if lint_memo.fix(after) != after]
     assert not unstable, unstable[:3]
-    unstable = [before for before, after in unsafe_fixes if memo.fix(after, unsafe=True) != after]
+    unstable = [before for before, after in unsafe_fixes
+                if lint_memo.fix(after, unsafe=True) != after]
     assert not unstable, unstable[:3]
 
 
-def test_corpus_fixed_text_lints_clean_for_the_fixed_rules(memo, safe_fixes) -> None:
+def test_corpus_fixed_text_lints_clean_for_the_fixed_rules(lint_memo, safe_fixes) -> None:
     left = {}
     for before, after in safe_fixes:
-        codes = {f.code for f in memo.lint(before) if fixable(f)}
-        still = [f.code for f in memo.lint(after) if fixable(f) and f.code in codes]
+        codes = {f.code for f in lint_memo.lint(before) if fixable(f)}
+        still = [f.code for f in lint_memo.lint(after) if fixable(f) and f.code in codes]
         if still:
             left[before[:60]] = still
     # a safe fix removes what it fixes; at most a handful of captions keep a finding the
@@ -441,9 +436,9 @@ def test_corpus_fixed_text_lints_clean_for_the_fixed_rules(memo, safe_fixes) -> 
     assert len(left) <= len(safe_fixes) // 50, left
 
 
-def test_corpus_captions_without_findings_are_untouched(memo, safe_fixes) -> None:
+def test_corpus_captions_without_findings_are_untouched(lint_memo, safe_fixes) -> None:
     for before, after in safe_fixes:
-        if not [f for f in memo.lint(before) if fixable(f)]:
+        if not [f for f in lint_memo.lint(before) if fixable(f)]:
             assert after == before
 
 

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from functools import cache, wraps
 from typing import TYPE_CHECKING, Any
 
-from .detectors import Context, detector, gazetteer, lexicon_set
+from .detectors import Context, detector, gazetteer
 from .lexicons import fold
 
 if TYPE_CHECKING:
@@ -248,12 +248,19 @@ _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "baby"})
 
 
 @cache
+def _lexicon_if_present(path: Path) -> frozenset[str]:
+    """The folded entries of a lexicon file (the set the gazetteer rules read, not a second
+    copy), or none when the file is absent (a user's pack may not have it)."""
+    from .detectors import _gazetteer
+
+    return _gazetteer(path) if path.is_file() else frozenset()
+
+
+@cache
 def _first_names() -> frozenset[str]:
-    from .detectors import _gazetteer  # the set the first-name rules read, not a second copy
     from .paths import bundled_rules_dir
 
-    path = bundled_rules_dir() / "lexicons" / "first-names.txt"
-    return _gazetteer(path) if path.is_file() else frozenset()
+    return _lexicon_if_present(bundled_rules_dir() / "lexicons" / "first-names.txt")
 
 
 def _quantified(noun: Token) -> bool:
@@ -999,14 +1006,6 @@ def _describes_person(last: Token, jobs: frozenset[str] = frozenset()) -> bool:
     return bool(before) and after is not None and after.text in (",", ";", ".")
 
 
-@cache
-def _occupations(folder: Path) -> frozenset[str]:
-    """The pack's occupations lexicon (a user's pack may have none)."""
-    if not (folder / "occupations.txt").is_file():
-        return frozenset()
-    return lexicon_set(folder, ("occupations",))
-
-
 @detector("demonym_person")
 def demonym_person(ctx: Context, rule: Rule) -> Iterator[Span]:
     """A nationality or ethnicity from the rule's gazetteer that describes a person: "a Chinese
@@ -1019,7 +1018,7 @@ def demonym_person(ctx: Context, rule: Rule) -> Iterator[Span]:
     if not names:
         return
     index = _demonym_index(names)
-    jobs = _occupations(rule.lexicon_dir)
+    jobs = _lexicon_if_present(rule.lexicon_dir / "occupations.txt")
     i = 0
     while i < len(doc):
         hit = _demonym_at(doc, i, names, index)
