@@ -1,8 +1,9 @@
 """Speed benchmark: caplint vs a plain Presidio AnalyzerEngine vs spaCy ``nlp.pipe`` alone.
 
 Every figure is a whole process: each measurement runs in a fresh ``python -c`` subprocess, and the
-three tools are run alternately on the same machine (caplint, presidio, spacy, caplint, presidio,
-spacy, ...), so background load hits all three alike.  Medians over ``--runs`` rounds, after
+three tools are run alternately on the same machine, the order rotated each round (caplint,
+presidio, spacy; presidio, spacy, caplint; spacy, caplint, presidio; ...), so background load hits
+all three alike and no tool is always first.  Medians over ``--runs`` rounds, after
 ``--warmup`` untimed cold starts of each tool (the first process reads the shared libraries from
 disk when the page cache has dropped them; whichever tool ran first paid for the others).
 
@@ -322,6 +323,13 @@ def byte_compile_caplint() -> str:
     return f"caplint from bytecode (compiled in {package})"
 
 
+def rotated(tools: tuple[str, ...], round_index: int) -> tuple[str, ...]:
+    """The tools in round ``round_index``'s order: each round starts one tool later, so no tool
+    is always the first of a round (the first process after a pause can be slower)."""
+    k = round_index % len(tools)
+    return tools[k:] + tools[:k]
+
+
 def measure(runs: int, sizes: list[int], batch_size: int, help_repeat: int,
             progress=print, retries: int = 0, warmup: int = 1) -> dict:
     setup, baseline_source = presidio_setup(batch_size)
@@ -345,14 +353,15 @@ def measure(runs: int, sizes: list[int], batch_size: int, help_repeat: int,
                                           retries)
                 progress(f"  warm-up     cold start  {tool:<8} {wall:6.2f} s (not counted)")
         for r in range(runs):
-            for tool in TOOLS:
+            order = rotated(TOOLS, r)
+            for tool in order:
                 wall, result = run_child(child_code("cold", tool, setup, batch_size, None, one),
                                          retries)
                 samples["cold"][tool].append(dict(result, wall=wall))
                 progress(f"  round {r + 1}/{runs}  cold start  {tool:<8} {wall:6.2f} s "
                          f"{result['rss_kb'] / 1024:6.0f} MB")
             for n in sizes:
-                for tool in TOOLS:
+                for tool in order:
                     wall, result = run_child(child_code("batch", tool, setup, batch_size,
                                                         data[n], None), retries)
                     rate = n / result["batch"]
