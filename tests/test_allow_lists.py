@@ -53,6 +53,48 @@ def test_namesakes_must_be_a_boolean(tmp_path):
         Linter(Config(rules=(write_pack(tmp_path, pack),)))
 
 
+UNLESS_PACK = """\
+    pack: local
+    rules:
+      - code: TST001
+        name: local-names
+        category: NAME
+        severity: error
+        message: Local name
+        why: A local list.
+        detect: {phrases: [Zorblax]}
+    allow:
+      - name: zorblax-street
+        why: Zorblax Street is where the department is.
+        categories: [NAME]
+        regex: ['Zorblax \\w+']
+        unless: ['(?i)zorblax\\s+(?:jr|sr)\\b']
+    """
+
+
+def test_an_allow_match_an_unless_pattern_finds_allows_nothing(tmp_path):
+    linter = Linter(Config(rules=(write_pack(tmp_path, UNLESS_PACK),)))
+    assert names(linter, "Zorblax Street is closed today.") == []
+    assert names(linter, "Zorblax Jr is here today.") == ["Zorblax"]
+    assert names(linter, "zorblax SR is here today.") == ["zorblax"]  # unless: (?i)
+
+
+def test_the_family_handle_is_not_a_credit_but_the_clinician_handle_is(linter):
+    def ids(text: str) -> list[str]:
+        return [text[f.start : f.end] for f in linter.lint(text) if f.category == "ID"]
+
+    assert ids("Thank you @mateos_mama_jess for letting us share his scans.") == [
+        "@mateos_mama_jess"
+    ]
+    assert ids("Thanks @msk_doc_anand for sharing the case.") == []
+
+
+def test_an_unless_pattern_that_does_not_compile_names_its_key(tmp_path):
+    pack = UNLESS_PACK.replace("(?:jr|sr)", "(?:jr|sr")
+    with pytest.raises(RulePackError, match=r"local\.yaml:\d+: .*key 'unless'"):
+        Linter(Config(rules=(write_pack(tmp_path, pack),)))
+
+
 @pytest.mark.parametrize(
     ("text", "category"),
     [

@@ -215,6 +215,7 @@ def bundled_sources() -> list[str]:
             sources.append(pattern_source(detect.require, True))
     for allow in ruleset.allow:
         sources += [pattern_source(p, allow.case_sensitive) for p in allow.regex]
+        sources += [pattern_source(p, True) for p in allow.unless]
     return sorted(set(sources))
 
 

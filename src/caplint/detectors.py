@@ -353,6 +353,7 @@ _SUPPORT_WORDS = frozenset(
         "forever",
         "angel",
         "legacy",
+        "mighty",
         "prayers",
         "power",
         "brigade",

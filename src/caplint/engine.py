@@ -182,12 +182,19 @@ class CompiledAllow:
     allow: AllowList
     patterns: list[LazyPattern]
     phrases: PhraseList | None = None
+    unless: list[LazyPattern] = field(default_factory=list)
 
     @classmethod
     def build(cls, allow: AllowList) -> CompiledAllow:
         cs = allow.case_sensitive
         patterns = [LazyPattern(p, case_sensitive=cs) for p in allow.regex]
-        return cls(allow, patterns, PhraseList.build(allow.phrases, case_sensitive=cs))
+        unless = [LazyPattern(p, case_sensitive=True) for p in allow.unless]
+        return cls(allow, patterns, PhraseList.build(allow.phrases, case_sensitive=cs), unless)
+
+    def vetoed(self, text: str, span: tuple[int, int]) -> bool:
+        """Whether an ``unless`` pattern finds something in the match's text."""
+        matched = text[span[0] : span[1]]
+        return any(p.search(matched) for p in self.unless)
 
 
 class Engine:
@@ -349,6 +356,8 @@ class Engine:
             ]
             if compiled.phrases is not None:
                 found += self._phrases.spans(text, compiled.phrases)
+            if compiled.unless:
+                found = [span for span in found if not compiled.vetoed(text, span)]
             for span in found:
                 for category in compiled.allow.categories:
                     spans[category].append(span)

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from functools import cache, wraps
 from typing import TYPE_CHECKING, Any
 
-from .detectors import Context, detector, gazetteer
+from .detectors import Context, detector, gazetteer, span_filter
 from .lexicons import fold
 
 if TYPE_CHECKING:
@@ -311,6 +311,23 @@ def is_general_statement(verb: Token, subject: Token | None) -> bool:
         if indefinite:
             return True
     return False
+
+
+#: Words that make the rest of a sentence a statement of what happens in general: the habitual
+#: adverbs, "most" ("most children are walking again by 6 weeks") and the modals but "will" and
+#: "can" ("she will need a transplant", "he can run again" are this patient's course).
+_HEDGES = (MODALS - {"will", "wo", "can", "ca", "could"}) | HABITUAL | {"most", "majority"}
+_SENTENCE_BREAKS = ".!?;\n"
+
+
+@span_filter("not_hedged")
+def not_hedged(caption: str, start: int, end: int, rule: Any) -> bool:
+    """The match is not in a hedged statement: no modal or habitual word between the start of
+    its sentence and the match ("repair follows stabilization, sometimes on ECMO", "severe
+    cases may be placed on ECMO")."""
+    begin = max(caption.rfind(mark, 0, start) for mark in _SENTENCE_BREAKS) + 1
+    words = re.findall(r"[A-Za-z]+", caption[begin:start])
+    return not any(word.lower() in _HEDGES for word in words)
 
 
 def _patient_subject(verb: Token, *, allow_missing: bool = True) -> bool:

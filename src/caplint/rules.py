@@ -54,6 +54,7 @@ _ALLOW_KEYS = (
     "regex",
     "case_sensitive",
     "namesakes",
+    "unless",
 )
 _CODE = re.compile(r"^[A-Z]{2,4}\d{3}$")
 _KEBAB = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -145,6 +146,9 @@ class AllowList:
     #: a person named with a word of one of this list's matches in the same caption is the
     #: eponym's namesake, not the patient ("Ernest Codman described the Codman triangle")
     namesakes: bool = False
+    #: a match of the list that one of these patterns also finds (in the match's text) allows
+    #: nothing: "Thank you @dr_lee" credits a clinician, "Thank you @mateos_mama" thanks the family
+    unless: tuple[str, ...] = ()
     path: Path = field(default=Path(), compare=False)
 
 
@@ -417,6 +421,9 @@ def _load_allow(raw: Any, path: Path, lexicon_dir: Path, index: int) -> AllowLis
         _compile_check(
             pattern, lambda m: error("regex", m), case_sensitive=case_sensitive, dfa=False
         )
+    unless = _strings(raw.get("unless", []), lambda m: error("unless", m))
+    for pattern in unless:
+        _compile_check(pattern, lambda m: error("unless", m), case_sensitive=True, dfa=False)
     return AllowList(
         name=raw["name"],
         why=" ".join(str(raw["why"]).split()),
@@ -425,6 +432,7 @@ def _load_allow(raw: Any, path: Path, lexicon_dir: Path, index: int) -> AllowLis
         regex=regexes,
         case_sensitive=bool(case_sensitive),
         namesakes=namesakes,
+        unless=unless,
         path=path,
     )
 
