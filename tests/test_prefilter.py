@@ -84,6 +84,25 @@ def test_built_at_once_for_a_long_text() -> None:
     assert prefilter._sets is not None
 
 
+def test_a_chunk_too_big_for_one_set_is_split_until_each_part_builds(monkeypatch) -> None:
+    """A chunk RE2 cannot build within the memory budget is split in halves, not given up: a
+    given-up set makes every one of its patterns be searched in every text."""
+    built = engine._pattern_set
+
+    def small_sets_only(patterns, max_mem):
+        return built(patterns, max_mem) if len(patterns) <= 4 else None
+
+    monkeypatch.setattr(engine, "_pattern_set", small_sets_only)
+    patterns = _patterns(40)
+    prefilter = Prefilter(patterns)
+    prefilter.hits("")
+    assert [len(index) for _, index in prefilter._sets] == [4] * 10
+    assert all(matcher is not None for matcher, _ in prefilter._sets)
+    for text in _texts():
+        assert _truth(patterns, text) <= set(prefilter.hits(text))
+    assert len(prefilter.hits("nothing matches here")) == 1  # only the lexicon, always searched
+
+
 def test_a_set_that_cannot_be_used_means_search_its_patterns() -> None:
     """A set RE2 cannot build, or whose DFA gives up, answers 'all of mine'."""
     patterns = _patterns(40)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -126,9 +127,10 @@ class Rule:
     path: Path = field(default=Path(), compare=False)
     lexicon_dir: Path = field(default=Path(), compare=False)
 
-    @property
+    @cached_property
     def model_path(self) -> Path:
-        """The file of the learned model the rule's detector reads (``detect.model``)."""
+        """The file of the learned model the rule's detector reads (``detect.model``); worked
+        out once per rule (its detector asks for every caption)."""
         return self.lexicon_dir.parent / "models" / f"{self.detect.model}.json"
 
     def lexicon(self, name: str) -> tuple[str, ...]:
