@@ -164,6 +164,24 @@ def test_help_and_rule_docs_never_import_spacy(args) -> None:
     assert out.stdout.strip() == ""
 
 
+def test_top_level_help_loads_neither_yaml_nor_the_rule_files() -> None:
+    # ``caplint --help`` is the command a new user runs first and must answer in < 0.3 s
+    # (issue #4): the package's public names are imported on first use, not with ``caplint``.
+    code = (
+        "import sys\n"
+        "from caplint.cli import app\n"
+        "from typer.testing import CliRunner\n"
+        "result = CliRunner().invoke(app, ['--help'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "loaded = [m for m in ('yaml', 'caplint.rules', 'caplint.linter') if m in sys.modules]\n"
+        "print(','.join(loaded))\n"
+        "import caplint\n"
+        "print(caplint.Linter.__name__, caplint.Config.__name__, caplint.Finding.__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["", "Linter Config Finding"]
+
+
 def test_python_dash_m_runs_the_cli() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "caplint", "rules"], capture_output=True, text=True, check=False

@@ -133,8 +133,18 @@ class Rule:
         out once per rule (its detector asks for every caption)."""
         return self.lexicon_dir.parent / "models" / f"{self.detect.model}.json"
 
+    @cached_property
+    def _lexicons(self) -> dict[str, tuple[str, ...]]:
+        return {}
+
     def lexicon(self, name: str) -> tuple[str, ...]:
-        return read_lexicon(self.lexicon_dir / f"{name}.txt")
+        """The entries of the rule pack's lexicon ``name`` (kept per rule: some detectors ask
+        for every caption, and the file's path need not be rebuilt and hashed each time)."""
+        cache = self._lexicons
+        entries = cache.get(name)
+        if entries is None:
+            entries = cache[name] = read_lexicon(self.lexicon_dir / f"{name}.txt")
+        return entries
 
 
 @dataclass(frozen=True)
