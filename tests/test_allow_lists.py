@@ -79,6 +79,21 @@ def test_an_allow_match_an_unless_pattern_finds_allows_nothing(tmp_path):
     assert names(linter, "zorblax SR is here today.") == ["zorblax"]  # unless: (?i)
 
 
+def test_an_allow_match_ends_where_a_stop_pattern_finds_something(tmp_path):
+    pack = UNLESS_PACK.replace("regex: ['Zorblax \\w+']", "regex: ['Zorblax \\w+.*']").replace(
+        "unless:", "stop: ['(?i);\\s*zorblax']\n        unless:"
+    )
+    linter = Linter(Config(rules=(write_pack(tmp_path, pack),)))
+    assert names(linter, "Zorblax Street and Zorblax Square are closed.") == []
+    assert names(linter, "Zorblax Street is closed; Zorblax was here.") == ["Zorblax"]
+
+
+def test_a_stop_pattern_that_does_not_compile_names_its_key(tmp_path):
+    pack = UNLESS_PACK.replace("unless:", "stop: ['(?:x']\n        unless:")
+    with pytest.raises(RulePackError, match=r"local\.yaml:\d+: .*key 'stop'"):
+        Linter(Config(rules=(write_pack(tmp_path, pack),)))
+
+
 def test_the_family_handle_is_not_a_credit_but_the_clinician_handle_is(linter):
     def ids(text: str) -> list[str]:
         return [text[f.start : f.end] for f in linter.lint(text) if f.category == "ID"]
@@ -114,6 +129,12 @@ def test_an_unless_pattern_that_does_not_compile_names_its_key(tmp_path):
         # where a disease is endemic, not where the patient is (an abbreviated "St." inside)
         ("Endemic around the Great Lakes and along the St. Lawrence River.", "LOCATION"),
         ("Healed histoplasmosis in the Mississippi River basin, old TB elsewhere.", "LOCATION"),
+        ("Healed histoplasmosis is everywhere in the Ohio and Mississippi valleys.", "LOCATION"),
+        ("Survived my first week of night float. Favorite case of the week:", "OUTCOME"),
+        # the eponym's namesake, initials and all
+        ("Saint's triad. Named for C. F. M. Saint, a surgeon in Cape Town, in the 1940s.",
+         "LOCATION"),
+        ("Saint's triad. Named for C. F. M. Saint, a surgeon in Cape Town, in the 1940s.", "NAME"),
     ],
 )
 def test_general_statements_and_look_alikes_are_not_errors(linter, text, category):
@@ -129,6 +150,9 @@ def test_general_statements_and_look_alikes_are_not_errors(linter, text, categor
         ("He is now progression-free after two cycles.", "OUTCOME"),
         ("Signed by the MLS club last spring, he tore his ACL.", "HIGH_PROFILE"),
         ("He moved here from the St. Lawrence River valley town of Massena.", "LOCATION"),
+        # a teaching point is general only up to the clause about this patient
+        ("Teaching point: duct integrity drives management; this boy had a distal"
+         " pancreatectomy and was back at school within a month.", "OUTCOME"),
     ],
 )
 def test_the_patients_own_story_is_still_flagged(linter, text, category):

@@ -362,20 +362,30 @@ _SUPPORT_WORDS = frozenset(
         "baby",
         "little",
         "lil",
+        "light",
+        "shine",
+        "wings",
+        "smile",
+        "sunshine",
+        "courage",
+        "lionheart",
     ]
 )
 
 
 @detector("name_hashtags")
 def name_hashtags(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
-    """Hashtags that pair a first name with a support word (#TeamEthan, #SofiaStrong)."""
+    """Hashtags that pair a first name, possessive or not, with a support word (#TeamEthan,
+    #SofiaStrong, #NoorsLight)."""
     first_names = gazetteer(rule)
     for match in _HASHTAG_WORDS.finditer(ctx.text):
         body = match.group(1)
         parts = [m.group(0).lower() for m in _CAMEL.finditer(body)]
         if len(parts) < 2 and body.islower():
             continue
-        has_name = any(p in first_names and p not in _SUPPORT_WORDS for p in parts)
+        # "#NoorsLight": a possessive name is the name
+        has_name = any((p in first_names or (p[-1:] == "s" and p[:-1] in first_names))
+                       and p not in _SUPPORT_WORDS for p in parts)
         has_support = any(p in _SUPPORT_WORDS for p in parts)
         if has_name and has_support:
             yield match.span()

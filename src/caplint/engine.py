@@ -191,18 +191,27 @@ class CompiledAllow:
     patterns: list[LazyPattern]
     phrases: PhraseList | None = None
     unless: list[LazyPattern] = field(default_factory=list)
+    stop: list[LazyPattern] = field(default_factory=list)
 
     @classmethod
     def build(cls, allow: AllowList) -> CompiledAllow:
         cs = allow.case_sensitive
         patterns = [LazyPattern(p, case_sensitive=cs) for p in allow.regex]
         unless = [LazyPattern(p, case_sensitive=True) for p in allow.unless]
-        return cls(allow, patterns, PhraseList.build(allow.phrases, case_sensitive=cs), unless)
+        stop = [LazyPattern(p, case_sensitive=True) for p in allow.stop]
+        phrases = PhraseList.build(allow.phrases, case_sensitive=cs)
+        return cls(allow, patterns, phrases, unless, stop)
 
     def vetoed(self, text: str, span: tuple[int, int]) -> bool:
         """Whether an ``unless`` pattern finds something in the match's text."""
         matched = text[span[0] : span[1]]
         return any(p.search(matched) for p in self.unless)
+
+    def cut(self, text: str, span: tuple[int, int]) -> tuple[int, int]:
+        """The match up to where a ``stop`` pattern first finds something in its text."""
+        matched = text[span[0] : span[1]]
+        ends = [m.start() for p in self.stop if (m := p.search(matched)) is not None]
+        return (span[0], span[0] + min(ends)) if ends else span
 
 
 class Engine:
@@ -366,6 +375,8 @@ class Engine:
                 found += self._phrases.spans(text, compiled.phrases)
             if compiled.unless:
                 found = [span for span in found if not compiled.vetoed(text, span)]
+            if compiled.stop:
+                found = [compiled.cut(text, span) for span in found]
             for span in found:
                 for category in compiled.allow.categories:
                     spans[category].append(span)

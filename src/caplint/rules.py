@@ -56,6 +56,7 @@ _ALLOW_KEYS = (
     "case_sensitive",
     "namesakes",
     "unless",
+    "stop",
 )
 _CODE = re.compile(r"^[A-Z]{2,4}\d{3}$")
 _KEBAB = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -161,6 +162,10 @@ class AllowList:
     #: a match of the list that one of these patterns also finds (in the match's text) allows
     #: nothing: "Thank you @dr_lee" credits a clinician, "Thank you @mateos_mama" thanks the family
     unless: tuple[str, ...] = ()
+    #: a match of the list ends where one of these patterns first finds something inside it:
+    #: "Teaching point: duct integrity drives management; this boy had a pancreatectomy" is a
+    #: general statement only up to "this boy"
+    stop: tuple[str, ...] = ()
     path: Path = field(default=Path(), compare=False)
 
 
@@ -436,6 +441,9 @@ def _load_allow(raw: Any, path: Path, lexicon_dir: Path, index: int) -> AllowLis
     unless = _strings(raw.get("unless", []), lambda m: error("unless", m))
     for pattern in unless:
         _compile_check(pattern, lambda m: error("unless", m), case_sensitive=True, dfa=False)
+    stop = _strings(raw.get("stop", []), lambda m: error("stop", m))
+    for pattern in stop:
+        _compile_check(pattern, lambda m: error("stop", m), case_sensitive=True, dfa=False)
     return AllowList(
         name=raw["name"],
         why=" ".join(str(raw["why"]).split()),
@@ -445,6 +453,7 @@ def _load_allow(raw: Any, path: Path, lexicon_dir: Path, index: int) -> AllowLis
         case_sensitive=bool(case_sensitive),
         namesakes=namesakes,
         unless=unless,
+        stop=stop,
         path=path,
     )
 
