@@ -135,6 +135,8 @@ def test_an_unless_pattern_that_does_not_compile_names_its_key(tmp_path):
         ("Saint's triad. Named for C. F. M. Saint, a surgeon in Cape Town, in the 1940s.",
          "LOCATION"),
         ("Saint's triad. Named for C. F. M. Saint, a surgeon in Cape Town, in the 1940s.", "NAME"),
+        # a guideline's age, not the patient's
+        ("Screening hip ultrasound is done at 6 weeks in breech babies.", "AGE"),
     ],
 )
 def test_general_statements_and_look_alikes_are_not_errors(linter, text, category):
@@ -147,6 +149,8 @@ def test_general_statements_and_look_alikes_are_not_errors(linter, text, categor
     ("text", "category"),
     [
         ("She survived the night and went home a week later.", "OUTCOME"),
+        ("Her hip ultrasound was done at 6 weeks.", "AGE"),
+        ("Thirty-year-old man with AIDS and a ring-enhancing lesion.", "HISTORY"),
         ("He is now progression-free after two cycles.", "OUTCOME"),
         ("Signed by the MLS club last spring, he tore his ACL.", "HIGH_PROFILE"),
         ("He moved here from the St. Lawrence River valley town of Massena.", "LOCATION"),

@@ -590,6 +590,9 @@ _NOT_FIRST_NAMES = frozenset(
         "sunday",
         "christmas",
         "easter",
+        # seasons that are rarely given names ("🌸 Spring allergies?"); Summer and Autumn are
+        "spring",
+        "winter",
     ]
 )
 

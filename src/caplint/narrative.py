@@ -1110,11 +1110,8 @@ _CHANGE_VERBS = _words("""
 regress resolve shrink disappear vanish recur relapse progress perforate rupture heal improve
 worsen grow enlarge return respond recover survive complicate fail normalize
 """)
-#: Line headers of general text: the teaching point states what is true of the disease.
+#: Line headers of the patient's story ("History: ...").
 _HISTORY_HEADERS = ("history", "hx", "clinical", "presentation", "case", "background")
-_GENERAL_HEADERS = ("teaching point", "pearl", "tip", "differential", "ddx", "discussion",
-                    "pitfall", "learning point", "take-home", "takeaway", "take home",
-                    "natural history", "prognosis", "epidemiology", "did you know")
 
 
 #: People of the story besides the patient and relatives: who noticed, examined or reported.
@@ -1270,15 +1267,14 @@ def story_events(doc: Any) -> Iterator[tuple[str, Span]]:
     caption fragment), or a lesion that changed afterwards ("the lesions regressed after
     chemotherapy").  The generic net under the specific detectors above: it knows no event
     words, only the shape of a story, so phrasings nobody listed are caught.  Not image
-    descriptions ("CT showed"), not general statements ("most resolve"), not teaching points."""
+    descriptions ("CT showed"), not general statements ("most resolve").  A teaching point's
+    first sentence, up to a clause about this patient, is the ``teaching-lines`` allow list's."""
     if doc is None:
         return
     for token in _doc_tokens(doc):
         if not _is_story_verb(token):
             continue
         header = _line_header(token)
-        if header.startswith(_GENERAL_HEADERS):
-            continue
         lemma = _lemma(token)
         if lemma in CONSENT_VERBS or _negated(token):
             continue  # "her mom asked us to share", "had no smoking history"
@@ -1424,7 +1420,7 @@ _TIME_WORDS = frozenset({"day", "night", "morning", "evening", "afternoon", "wee
 def treatment_fragments(doc: Any) -> Iterator[Span]:
     """A procedure named with when it happened, in a caption fragment: "TEVAR that night",
     "Corrective osteotomy in August", "Pyloromyotomy the same day", "Started VDC/IE chemo on
-    Monday".  Not "follow-up at 6 weeks is recommended" (no treatment), not a teaching point."""
+    Monday".  Not "follow-up at 6 weeks is recommended" (no treatment)."""
     if doc is None:
         return
     for token in _doc_tokens(doc):
@@ -1437,7 +1433,7 @@ def treatment_fragments(doc: Any) -> Iterator[Span]:
         if token.dep_ != "ROOT" and token.head.pos_ in ("VERB", "AUX") and _lemma(
                 token.head) not in ("start", "begin", "schedule", "plan", "do", "complete"):
             continue
-        if _line_header(token).startswith(_GENERAL_HEADERS) or _imaging_line(_line_header(token)):
+        if _imaging_line(_line_header(token)):
             continue
         window = token.doc[token.i + 1:min(token.i + 5, token.sent.end)]
         if not any(t.lower_ in _TIME_WORDS for t in window):
@@ -1488,7 +1484,7 @@ def treatment_mentions(doc: Any) -> Iterator[Span]:
     """A procedure or treatment named in a sentence about this patient ("Despite decompressive
     craniectomy she died", "he ended up with a subtotal colectomy", "closed reduction in the
     ED"), read as the treatment course.  Not a sentence about treatment in general ("Treatment
-    is surgical", "may require ECMO", a teaching point, a question), not an imaging line."""
+    is surgical", "may require ECMO", a question), not an imaging line."""
     if doc is None:
         return
     for sent in doc.sents:
@@ -1500,11 +1496,8 @@ def treatment_mentions(doc: Any) -> Iterator[Span]:
         words = {t.lower_ for t in sent}
         if words & _GENERAL_TREATMENT_WORDS or words & MODALS or words & HABITUAL:
             continue
-        first = sent[0]
-        header = _line_header(first) + sent.text
-        if header.lower().lstrip(" #*-•").startswith(_GENERAL_HEADERS) \
-                or (_imaging_line(_line_header(sent[-1])) and not any(
-                    _story_person(t) for t in sent if t.dep_ in ("nsubj", "nsubjpass"))):
+        if _imaging_line(_line_header(sent[-1])) and not any(
+                _story_person(t) for t in sent if t.dep_ in ("nsubj", "nsubjpass")):
             continue
         if any(t.tag_ in ("NNS",) and t.dep_ in ("nsubj", "nsubjpass") for t in sent):
             continue  # "patients undergo ...": a general statement
