@@ -110,6 +110,16 @@ def test_an_unless_pattern_that_does_not_compile_names_its_key(tmp_path):
         Linter(Config(rules=(write_pack(tmp_path, pack),)))
 
 
+def test_a_teaching_points_first_sentence_is_general(linter):
+    # what the story detectors find in it (a past event, a treatment) is not this patient's
+    def story(text):
+        return [f.code for f in linter.lint(text)
+                if f.category in ("HISTORY", "OUTCOME") and f.source != "model"]
+
+    assert story("Her son fell from a height and was imaged with CT.")
+    assert story("Teaching point: children who fell from a height were imaged with CT.") == []
+
+
 @pytest.mark.parametrize(
     ("text", "category"),
     [
@@ -157,6 +167,9 @@ def test_general_statements_and_look_alikes_are_not_errors(linter, text, categor
         # a teaching point is general only up to the clause about this patient
         ("Teaching point: duct integrity drives management; this boy had a distal"
          " pancreatectomy and was back at school within a month.", "OUTCOME"),
+        # ... also after a dash, and the story detectors read teaching lines too
+        ("Teaching point: type A goes straight to surgery — she had a Bentall procedure.",
+         "OUTCOME"),
     ],
 )
 def test_the_patients_own_story_is_still_flagged(linter, text, category):

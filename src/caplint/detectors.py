@@ -591,6 +591,7 @@ _NOT_FIRST_NAMES = frozenset(
         "christmas",
         "easter",
         # seasons that are rarely given names ("🌸 Spring allergies?"); Summer and Autumn are
+        # common ones and stay
         "spring",
         "winter",
     ]
