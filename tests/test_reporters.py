@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import jsonschema
@@ -74,17 +75,17 @@ def test_statistics(folder) -> None:
         "AGE002",
         "[*] age-abbreviation",
     ]
-    # every finding is counted, the learned story-sentence warning on a.txt's sentence too (not
-    # fixable; and, a guess, it adds no RISK001)
-    assert {line.split("\t")[1].strip() for line in lines} == {
-        "AGE002",
-        "LOC001",
-        "DATE001",
-        "HIST015",
-    }
+    # every finding is counted, the learned story-sentence warnings too (not fixable); how many
+    # sentences the model flags is the model's business, the counts must be those of the findings
+    findings = json.loads(invoke("check", "--format", "json", "a.txt", "c.txt").stdout)
+    counts = Counter(f["code"] for f in findings)
+    assert {"AGE002", "LOC001", "DATE001", "HIST015"} <= set(counts)
+    assert {line.split("\t")[1].strip(): int(line.split("\t")[0]) for line in lines} == counts
     data = json.loads(invoke("check", "--statistics", "--format", "json", "a.txt", "c.txt").stdout)
     assert data[0] == {"code": "AGE002", "name": "age-abbreviation", "count": 2, "fixable": True}
-    assert {"code": "HIST015", "name": "story-sentence", "count": 1, "fixable": False} in data
+    assert {row["code"]: row["count"] for row in data} == counts
+    learned = next(row for row in data if row["code"] == "HIST015")
+    assert (learned["name"], learned["fixable"]) == ("story-sentence", False)
 
 
 needs_schema = pytest.mark.skipif(
