@@ -115,6 +115,7 @@ GROUPS: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = (
     ("AN", ((2451, 2600),)),
     ("AO", ((2601, 2750),)),
     ("AP", ((2751, 2900),)),
+    ("AQ", ((3451, 3600),)),
 )
 OTHER = "other"
 
