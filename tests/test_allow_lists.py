@@ -140,6 +140,7 @@ def test_a_teaching_points_first_sentence_is_general(linter):
         ("Endemic around the Great Lakes and along the St. Lawrence River.", "LOCATION"),
         ("Healed histoplasmosis in the Mississippi River basin, old TB elsewhere.", "LOCATION"),
         ("Healed histoplasmosis is everywhere in the Ohio and Mississippi valleys.", "LOCATION"),
+        ("Eastern equine encephalitis, seen along the Atlantic and Gulf coasts.", "LOCATION"),
         ("Survived my first week of night float. Favorite case of the week:", "OUTCOME"),
         # the eponym's namesake, initials and all
         ("Saint's triad. Named for C. F. M. Saint, a surgeon in Cape Town, in the 1940s.",
@@ -170,6 +171,8 @@ def test_general_statements_and_look_alikes_are_not_errors(linter, text, categor
         # ... also after a dash, and the story detectors read teaching lines too
         ("Teaching point: type A goes straight to surgery — she had a Bentall procedure.",
          "OUTCOME"),
+        # ... and so is a sentence about most patients
+        ("Most resolve with bowel rest; he needed three weeks of TPN.", "OUTCOME"),
     ],
 )
 def test_the_patients_own_story_is_still_flagged(linter, text, category):

@@ -609,6 +609,8 @@ def first_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
     for match in _CAPITALIZED_WORD.finditer(text):
         if match.start() and (text[match.start() - 1].isalnum() or text[match.start() - 1] == "#"):
             continue  # inside a hashtag or a word ("#PedsRadPearl"): name_hashtags decides
+        if text[match.end():match.end() + 2] in ("'t", "’t"):
+            continue  # a contraction: "Don’t touch", "Won't"
         word = match.group(0)
         key = fold(word.lower())
         parts = key.split("-")

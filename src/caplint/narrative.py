@@ -1002,6 +1002,8 @@ def _describes_person(last: Token, jobs: frozenset[str] = frozenset()) -> bool:
 
     if (head.i > last.i and person_word(head)) or person_word(after):
         return True  # "a Chinese man", "Han nationality"
+    if after is not None and after.text in ("M", "F"):
+        return True  # the sex letter of a header: "45 y/o Hispanic M"
     if head.i > last.i and head.i - last.i <= 4 and jobs:
         # a job the occupations lexicon knows: "a Hispanic farmworker", "a Vietnamese-American
         # nail salon owner" (the words from the demonym to the noun, or the noun alone)
