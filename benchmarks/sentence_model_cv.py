@@ -116,6 +116,7 @@ GROUPS: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = (
     ("AO", ((2601, 2750),)),
     ("AP", ((2751, 2900),)),
     ("AQ", ((3451, 3600),)),
+    ("AR", ((3601, 3750),)),
 )
 OTHER = "other"
 
