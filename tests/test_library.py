@@ -46,6 +46,28 @@ def test_an_occupation_warning_does_not_hide_the_age_before_it(rules_linter) -> 
     assert ("DEMOGRAPHIC", "warning", "retired firefighter") in found
 
 
+def test_an_entity_that_extends_a_rule_match_survives_a_shorter_rule_match_inside_it() -> None:
+    # "the Fairfield Freshman School": the facility rule matches the name, NER the longer entity,
+    # and the occupation lexicon "Freshman" inside it; the rules decide first (the facility is
+    # longer), then the entity replaces the facility (it used to lose to "Freshman", and the
+    # facility with it)
+    from caplint.findings import resolve_overlaps
+
+    text = "Collapsed in the Fairfield Freshman School gym."
+
+    def finding(code: str, category: str, phrase: str, source: str) -> Finding:
+        start = text.index(phrase)
+        return Finding(code, code.lower(), category, "error", "", None, start,
+                       start + len(phrase), phrase, source)
+
+    kept = resolve_overlaps([
+        finding("LOC003", "LOCATION", "Fairfield Freshman School", "rule"),
+        finding("DEMO002", "DEMOGRAPHIC", "Freshman", "rule"),
+        finding("NER", "LOCATION", "the Fairfield Freshman School", "ner"),
+    ])
+    assert [(f.category, f.text) for f in kept] == [("LOCATION", "the Fairfield Freshman School")]
+
+
 def _corpus_texts(limit: int = 120) -> list[str]:
     if not CORPUS.exists():
         pytest.skip("corpus not present")

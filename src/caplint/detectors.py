@@ -609,8 +609,13 @@ def first_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
     for match in _CAPITALIZED_WORD.finditer(text):
         if match.start() and (text[match.start() - 1].isalnum() or text[match.start() - 1] == "#"):
             continue  # inside a hashtag or a word ("#PedsRadPearl"): name_hashtags decides
-        if text[match.end():match.end() + 2] in ("'t", "’t"):
+        after = text[match.end():match.end() + 12]
+        if after[:2] in ("'t", "’t"):
             continue  # a contraction: "Don’t touch", "Won't"
+        if after[:1] == "-" and after[1:2].islower():
+            continue  # a compound: "Clay-shoveler's fracture" (a double name is capitalized)
+        if match.group(0) == "Buddy" and after.lstrip(" -").lower().startswith(("tap", "strap")):
+            continue  # "Buddy taping", the splint
         word = match.group(0)
         key = fold(word.lower())
         parts = key.split("-")

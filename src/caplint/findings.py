@@ -75,30 +75,30 @@ def resolve_overlaps(candidates: Iterable[Finding]) -> list[Finding]:
     learned = [c for c in candidates if c.source == "model"]
     if learned:
         candidates = [c for c in candidates if c.source != "model"]
-    # A model entity that extends a rule match of the same category ("John" → "John Smith")
-    # replaces it; otherwise caplint's rules win.
-    extended = {
-        id(rule_hit)
-        for rule_hit in candidates if rule_hit.source == "rule"
-        for entity in candidates
-        if entity.source == "ner" and entity.category == rule_hit.category
-        and entity.start <= rule_hit.start and rule_hit.end <= entity.end
-        and (entity.end - entity.start) > (rule_hit.end - rule_hit.start)
-    }
     kept: list[Finding] = []
 
-    def keep(finding: Finding) -> None:
-        if not any(k.overlaps(finding.start, finding.end) and k.tier == finding.tier
-                   and (finding.tier == "identifier" or k.category == finding.category)
-                   for k in kept):
-            kept.append(finding)
+    def clashes(finding: Finding, other: Finding) -> bool:
+        return (other.overlaps(finding.start, finding.end) and other.tier == finding.tier
+                and (finding.tier == "identifier" or other.category == finding.category))
 
-    for finding in sorted((c for c in candidates if id(c) not in extended), key=_priority):
-        keep(finding)
-    # An entity that lost to another finding ("the Dominican Republic at Easter" beside the
-    # date rule's "at Easter") gives back the rule match it would have extended.
-    for rule_hit in sorted((c for c in candidates if id(c) in extended), key=_priority):
-        keep(rule_hit)
+    # caplint's rules first, then the longer span, then the more specific category
+    for finding in sorted(candidates, key=_priority):
+        if not any(clashes(finding, k) for k in kept):
+            kept.append(finding)
+    # A model entity that extends kept rule matches of its category ("John" -> "John Smith")
+    # replaces them, unless it would run into another kept finding ("the Dominican Republic at
+    # Easter" beside the date rule's "at Easter"). The rules decide first, so a shorter rule
+    # match inside the extended one ("Freshman" in "Fairfield Freshman School") has lost already.
+    for entity in sorted((c for c in candidates if c.source == "ner"), key=_priority):
+        covered = {
+            id(k) for k in kept
+            if k.source == "rule" and k.category == entity.category
+            and entity.start <= k.start and k.end <= entity.end
+            and (entity.end - entity.start) > (k.end - k.start)
+        }
+        if covered and not any(clashes(entity, k) for k in kept if id(k) not in covered):
+            kept = [k for k in kept if id(k) not in covered]
+            kept.append(entity)
     # A learned sentence finding (rules/sentences.yaml) never hides a rule's finding: it points
     # at the whole sentence, the rules name the elements in it.  An identifier the rules already
     # found in the sentence (its age, its date) makes the sentence finding of that category
