@@ -119,6 +119,7 @@ GROUPS: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = (
     ("AR", ((3601, 3750),)),
     ("AS", ((3751, 3900),)),
     ("AT", ((4451, 4600),)),
+    ("AU", ((4601, 4750),)),
 )
 OTHER = "other"
 

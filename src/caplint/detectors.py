@@ -378,6 +378,7 @@ def name_hashtags(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
     """Hashtags that pair a first name, possessive or not, with a support word (#TeamEthan,
     #SofiaStrong, #NoorsLight)."""
     first_names = gazetteer(rule)
+    places = hashtag_lookup(rule.lexicon_dir, ("places",))
     for match in _HASHTAG_WORDS.finditer(ctx.text):
         body = match.group(1)
         parts = [m.group(0).lower() for m in _CAMEL.finditer(body)]
@@ -388,6 +389,9 @@ def name_hashtags(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
                        and p not in _SUPPORT_WORDS for p in parts)
         has_support = any(p in _SUPPORT_WORDS for p in parts)
         if has_name and has_support:
+            body = "".join(p for p in parts if p not in _SUPPORT_WORDS)
+            if body in places and body not in first_names:
+                continue  # "#LakeCharlesStrong" is the town's ("#SofiaStrong" stays a name)
             yield match.span()
 
 
