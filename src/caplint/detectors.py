@@ -389,8 +389,8 @@ def name_hashtags(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
                        and p not in _SUPPORT_WORDS for p in parts)
         has_support = any(p in _SUPPORT_WORDS for p in parts)
         if has_name and has_support:
-            body = "".join(p for p in parts if p not in _SUPPORT_WORDS)
-            if body in places and body not in first_names:
+            named = "".join(p for p in parts if p not in _SUPPORT_WORDS)
+            if named in places and named not in first_names:
                 continue  # "#LakeCharlesStrong" is the town's ("#SofiaStrong" stays a name)
             yield match.span()
 
@@ -613,14 +613,14 @@ def first_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
     for match in _CAPITALIZED_WORD.finditer(text):
         if match.start() and (text[match.start() - 1].isalnum() or text[match.start() - 1] == "#"):
             continue  # inside a hashtag or a word ("#PedsRadPearl"): name_hashtags decides
+        word = match.group(0)
         after = text[match.end():match.end() + 12]
         if after[:2] in ("'t", "’t"):
             continue  # a contraction: "Don’t touch", "Won't"
         if after[:1] == "-" and after[1:2].islower():
             continue  # a compound: "Clay-shoveler's fracture" (a double name is capitalized)
-        if match.group(0) == "Buddy" and after.lstrip(" -").lower().startswith(("tap", "strap")):
+        if word == "Buddy" and after.lstrip(" -").lower().startswith(("tap", "strap")):
             continue  # "Buddy taping", the splint
-        word = match.group(0)
         key = fold(word.lower())
         parts = key.split("-")
         if (
