@@ -203,7 +203,7 @@ def place_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
                 following = words[index + size : index + size + 1]
                 if words[index + size - 1][-1] in ".,;'’":
                     following = []  # the run goes on past the end of a sentence or clause
-                if size == 1 and following:
+                if size == 1 and following and key in lexicon_set(rule.lexicon_dir, ("first-names",)):
                     nxt = fold(following[0].lower().rstrip(".,'’"))
                     if nxt not in places and nxt not in _PLACE_SUFFIXES:
                         continue  # "Anna Kowalski", "Austin Smith": a name, not a place
@@ -503,6 +503,13 @@ _US_STATES = frozenset(
         "DC",
     ]
 )
+#: one-word US state names, the second half of a town's hashtag ("#TroyOhio", "#MesaArizona")
+_STATE_NAMES = frozenset(
+    "alabama alaska arizona arkansas california colorado connecticut delaware florida georgia "
+    "hawaii idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts "
+    "michigan minnesota mississippi missouri montana nebraska nevada ohio oklahoma oregon "
+    "pennsylvania tennessee texas utah vermont virginia washington wisconsin wyoming".split()
+)
 _PLACE_PREFIXES = frozenset(["lake", "mount", "mt", "camp", "fort", "port", "saint", "st", "san"])
 
 
@@ -561,9 +568,11 @@ def place_hashtags(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
             and len(parts) == 2
             and parts[0][0].isupper()
             and len(parts[0]) >= 4
-            and (lowered[1] in _PLACE_TAILS or parts[1] in _US_STATES)
+            and (
+                lowered[1] in _PLACE_TAILS or parts[1] in _US_STATES or lowered[1] in _STATE_NAMES
+            )
         ):
-            hit = True  # "#HockingHills", "#WintergreenVA"
+            hit = True  # "#HockingHills", "#WintergreenVA", "#TroyOhio"
         if hit:
             yield match.span()
 
@@ -602,11 +611,52 @@ _NOT_FIRST_NAMES = frozenset(
 )
 
 
+#: a place preposition before a given name makes it a place: "a CT at Grady", "in the Mercy
+#: clinic", "a ranch outside Cody", "sent over from the Mercy clinic" (over dev: 24 of 27 such
+#: given names were places; the others were "at Nan's", which the possessive keeps a name, a
+#: newspaper and a championship). "from Ava" is a name ("a kidney from Anna"), "from the Ava" not.
+_PLACE_PREPOSITION = compile_pattern(
+    r"\b(?:(?i:at|in|near|outside(?:\s+of)?)\s+(?:(?i:the)\s+)?|(?i:from\s+the)\s+)$",
+    case_sensitive=True,
+)
+#: a capitalized word that carries on a place's name: "Mercy West", "Ben Taub", "Jefferson Middle"
+_NAME_TAIL_WORD = compile_pattern(r"[ -](\p{Lu}\p{Ll}+)", case_sensitive=True)
+
+
+def _after_place_preposition(text: str, start: int, end: int) -> bool:
+    return (
+        _PLACE_PREPOSITION.search(text[max(0, start - 20) : start]) is not None
+        and text[end : end + 1] not in ("'", "’")  # "at Nan's": her home, a name
+    )
+
+
 @detector("first_names")
 def first_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
     """A known first name, capitalized, inside a sentence ("brought in by grandmother Rose",
     "Sofia beat it"): the model misses many single first names.  Sentence-initial words count
-    only when the parser tags them as proper nouns."""
+    only when the parser tags them as proper nouns; one after a place preposition is
+    :func:`given_name_places`'."""
+    for start, end in _first_name_words(ctx, rule):
+        if not _after_place_preposition(ctx.text, start, end):
+            yield start, end
+
+
+@detector("given_name_places")
+def given_name_places(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
+    """A place named like a person, after a place preposition: "prior CT at Mercy", "RN at
+    Mercy West", "a ranch outside Cody" (the rule's ``gazetteer`` holds the given names)."""
+    text = ctx.text
+    for start, end in _first_name_words(ctx, rule):
+        if _after_place_preposition(text, start, end):
+            for _ in range(2):
+                word = _NAME_TAIL_WORD.match(text, end)
+                if word is None or word.group(1).lower() in _NOT_FIRST_NAMES:
+                    break  # "at Mercy on Monday", "at Grady Tuesday"
+                end = word.end()
+            yield start, end
+
+
+def _first_name_words(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
     names = gazetteer(rule)
     places = _gazetteer(rule.lexicon_dir / "places.txt")
     text = ctx.text
