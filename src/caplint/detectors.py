@@ -181,6 +181,7 @@ def place_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
     "victim 🌪️ Xenia").  The longest known run wins and a trailing "City" is kept.  A single
     word at the start of a sentence counts only after a locative preposition."""
     places = gazetteer(rule)
+    given_names = lexicon_set(rule.lexicon_dir, ("first-names",))
     text = ctx.text
     for match in _CAPITALIZED_RUN.finditer(text):
         if match.group(0).isupper() and len(match.group(0)) <= 6:
@@ -203,7 +204,7 @@ def place_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
                 following = words[index + size : index + size + 1]
                 if words[index + size - 1][-1] in ".,;'’":
                     following = []  # the run goes on past the end of a sentence or clause
-                if size == 1 and following and key in lexicon_set(rule.lexicon_dir, ("first-names",)):
+                if size == 1 and following and key in given_names:
                     nxt = fold(following[0].lower().rstrip(".,'’"))
                     if nxt not in places and nxt not in _PLACE_SUFFIXES:
                         continue  # "Anna Kowalski", "Austin Smith": a name, not a place
@@ -505,10 +506,14 @@ _US_STATES = frozenset(
 )
 #: one-word US state names, the second half of a town's hashtag ("#TroyOhio", "#MesaArizona")
 _STATE_NAMES = frozenset(
-    "alabama alaska arizona arkansas california colorado connecticut delaware florida georgia "
-    "hawaii idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts "
-    "michigan minnesota mississippi missouri montana nebraska nevada ohio oklahoma oregon "
-    "pennsylvania tennessee texas utah vermont virginia washington wisconsin wyoming".split()
+    [
+        "alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut",
+        "delaware", "florida", "georgia", "hawaii", "idaho", "illinois", "indiana", "iowa",
+        "kansas", "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan",
+        "minnesota", "mississippi", "missouri", "montana", "nebraska", "nevada", "ohio",
+        "oklahoma", "oregon", "pennsylvania", "tennessee", "texas", "utah", "vermont", "virginia",
+        "washington", "wisconsin", "wyoming",
+    ]
 )
 _PLACE_PREFIXES = frozenset(["lake", "mount", "mt", "camp", "fort", "port", "saint", "st", "san"])
 
