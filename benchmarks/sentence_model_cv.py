@@ -120,6 +120,7 @@ GROUPS: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = (
     ("AS", ((3751, 3900),)),
     ("AT", ((4451, 4600),)),
     ("AU", ((4601, 4750),)),
+    ("AV", ((4751, 4900),)),
 )
 OTHER = "other"
 
