@@ -136,6 +136,14 @@ EXTRA_REGIONS = [
     "district of columbia", "washington dc", "washington d.c.", "washington, d.c.",
     "new york city", "nyc", "long island", "staten island", "manhattan", "brooklyn",
     "the bronx", "bronx", "queens", "upstate new york", "cape cod", "florida keys",
+    # mountain ranges, valleys and coasts that a caption names as where it happened ("camp in the
+    # Smokies", "at Camp Tall Pines in the Adirondacks", "a farmer from the Nile Delta"); not
+    # "alps": the NER tags it in "🏔️ Alps? No, Madelung disease" (a clean dev caption)
+    "smokies", "great smoky mountains", "smoky mountains", "adirondacks", "rockies",
+    "rocky mountains", "ozarks", "poconos", "catskills", "berkshires", "white mountains",
+    "blue ridge mountains", "appalachians", "andes", "himalayas", "pyrenees",
+    "dolomites", "everglades", "outer banks", "upper peninsula", "black hills", "nile delta",
+    "mekong delta", "mississippi delta", "rio grande valley",
     # Canada: provinces and territories
     "alberta", "british columbia", "manitoba", "new brunswick", "newfoundland",
     "newfoundland and labrador", "labrador", "nova scotia", "ontario", "prince edward island",

@@ -578,6 +578,13 @@ def place_hashtags(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
             )
         ):
             hit = True  # "#HockingHills", "#WintergreenVA", "#TroyOhio"
+        if (
+            not hit
+            and len(parts) == 3
+            and all(p[0].isupper() and len(p) >= 3 for p in parts)
+            and lowered[2] in _PLACE_TAILS
+        ):
+            hit = True  # "#GreatSmokyMountains", "#BlueRidgeMountains"
         if hit:
             yield match.span()
 
@@ -617,48 +624,64 @@ _NOT_FIRST_NAMES = frozenset(
 
 
 #: a place preposition before a given name makes it a place: "a CT at Grady", "in the Mercy
-#: clinic", "a ranch outside Cody", "sent over from the Mercy clinic" (over dev: 24 of 27 such
-#: given names were places; the others were "at Nan's", which the possessive keeps a name, a
-#: newspaper and a championship). "from Ava" is a name ("a kidney from Anna"), "from the Ava" not.
+#: clinic", "a ranch outside Cody", "sent over from the Mercy clinic", "transferred to Grady"
+#: (over dev: 24 of 27 given names after at/in/near/outside were places; the others were "at
+#: Nan's", which the possessive keeps a name, a newspaper and a championship). "from Ava" and "to
+#: Ava" are names ("a kidney from Anna", "goodbye to Mateo"); "from the Ava" is not.
 _PLACE_PREPOSITION = compile_pattern(
-    r"\b(?:(?i:at|in|near|outside(?:\s+of)?)\s+(?:(?i:the)\s+)?|(?i:from\s+the)\s+)$",
+    r"\b(?:(?i:at|in|near|outside(?:\s+of)?|behind|beside|across|along|inside)\s+(?:(?i:the)\s+)?"
+    r"|(?i:from|to)\s+(?i:the)\s+"
+    r"|(?i:transferred|flown|airlifted|sent|referred|rushed|taken|admitted|moved)\s+(?i:back\s+)?"
+    r"(?i:to)\s+)$",
     case_sensitive=True,
 )
 #: a capitalized word that carries on a place's name: "Mercy West", "Ben Taub", "Jefferson Middle"
 _NAME_TAIL_WORD = compile_pattern(r"[ -](\p{Lu}\p{Ll}+)", case_sensitive=True)
+#: ... or that starts it: "from the Nile Delta", "behind Holy Grace Church"
+_NAME_HEAD_WORD = compile_pattern(r"(\p{Lu}\p{Ll}+) $", case_sensitive=True)
 
 
-def _after_place_preposition(text: str, start: int, end: int) -> bool:
-    return (
-        _PLACE_PREPOSITION.search(text[max(0, start - 20) : start]) is not None
-        and text[end : end + 1] not in ("'", "’")  # "at Nan's": her home, a name
-    )
+def _place_named_like_a_person(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The place a given name at ``start:end`` is part of, if a place preposition comes before
+    the capitalized words around it, which are then its name (at most two before and two after;
+    no month or weekday, which would be a date: "in March Ava was"); ``None`` if it is a person."""
+    for _ in range(2):
+        head = _NAME_HEAD_WORD.search(text[max(0, start - 20) : start])
+        if head is None or head.group(1).lower() in _NOT_FIRST_NAMES:
+            break
+        start -= len(head.group(0))
+    if _PLACE_PREPOSITION.search(text[max(0, start - 30) : start]) is None:
+        return None
+    for _ in range(2):
+        word = _NAME_TAIL_WORD.match(text, end)
+        if word is None or word.group(1).lower() in _NOT_FIRST_NAMES:
+            break  # "at Mercy on Monday", "at Grady Tuesday"
+        end = word.end()
+    if text[end : end + 1] in ("'", "’"):
+        return None  # "at Nan's", "in Sarah Jones's room": a person's home
+    return start, end
 
 
 @detector("first_names")
 def first_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
     """A known first name, capitalized, inside a sentence ("brought in by grandmother Rose",
     "Sofia beat it"): the model misses many single first names.  Sentence-initial words count
-    only when the parser tags them as proper nouns; one after a place preposition is
+    only when the parser tags them as proper nouns; one in a place's name is
     :func:`given_name_places`'."""
     for start, end in _first_name_words(ctx, rule):
-        if not _after_place_preposition(ctx.text, start, end):
+        if _place_named_like_a_person(ctx.text, start, end) is None:
             yield start, end
 
 
 @detector("given_name_places")
 def given_name_places(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
     """A place named like a person, after a place preposition: "prior CT at Mercy", "RN at
-    Mercy West", "a ranch outside Cody" (the rule's ``gazetteer`` holds the given names)."""
-    text = ctx.text
+    Mercy West", "a ranch outside Cody", "from the Nile Delta" (the rule's ``gazetteer`` holds
+    the given names)."""
     for start, end in _first_name_words(ctx, rule):
-        if _after_place_preposition(text, start, end):
-            for _ in range(2):
-                word = _NAME_TAIL_WORD.match(text, end)
-                if word is None or word.group(1).lower() in _NOT_FIRST_NAMES:
-                    break  # "at Mercy on Monday", "at Grady Tuesday"
-                end = word.end()
-            yield start, end
+        place = _place_named_like_a_person(ctx.text, start, end)
+        if place is not None:
+            yield place
 
 
 def _first_name_words(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
@@ -666,8 +689,8 @@ def _first_name_words(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
     places = _gazetteer(rule.lexicon_dir / "places.txt")
     text = ctx.text
     for match in _CAPITALIZED_WORD.finditer(text):
-        if match.start() and (text[match.start() - 1].isalnum() or text[match.start() - 1] == "#"):
-            continue  # inside a hashtag or a word ("#PedsRadPearl"): name_hashtags decides
+        if match.start() and (text[match.start() - 1].isalnum() or text[match.start() - 1] in "#-"):
+            continue  # inside a hashtag, a word or a compound ("#PedsRadPearl", "Port-au-Prince")
         word = match.group(0)
         after = text[match.end():match.end() + 12]
         if after[:2] in ("'t", "’t"):
