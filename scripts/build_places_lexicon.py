@@ -143,7 +143,7 @@ EXTRA_REGIONS = [
     "rocky mountains", "ozarks", "poconos", "catskills", "berkshires", "white mountains",
     "blue ridge mountains", "appalachians", "andes", "himalayas", "pyrenees",
     "dolomites", "everglades", "outer banks", "upper peninsula", "black hills", "nile delta",
-    "mekong delta", "mississippi delta", "rio grande valley",
+    "mekong delta", "mississippi delta", "rio grande valley", "tahoe",
     # Canada: provinces and territories
     "alberta", "british columbia", "manitoba", "new brunswick", "newfoundland",
     "newfoundland and labrador", "labrador", "nova scotia", "ontario", "prince edward island",
