@@ -737,6 +737,9 @@ def patient_outcomes(doc: Any) -> Iterator[tuple[str, Span]]:
             token.tag_ in ("VBD", "VBN", "VBG") or lemma == "survive")
         if kind == "recovery" and lemma in ("improve", "heal") and subject is None:
             continue  # "improved flow", "healed fracture" describe images
+        if kind in ("recovery", "course") and any(
+                c.dep_ == "nsubj" and c.lower_ in ("that", "which") for c in token.children):
+            continue  # "morning stiffness that improves with exercise": a thing, not the patient
         if not _patient_subject(token, allow_missing=allow_missing):
             continue
         if token.dep_ in ("amod", "acl") and not is_person(token.head):
