@@ -625,9 +625,10 @@ _NOT_FIRST_NAMES = frozenset(
 
 #: a place preposition before a given name makes it a place: "a CT at Grady", "in the Mercy
 #: clinic", "a ranch outside Cody", "sent over from the Mercy clinic", "transferred to Grady",
-#: "hiking Table Rock" (over dev: 24 of 27 given names after at/in/near/outside were places; the others were "at
-#: Nan's", which the possessive keeps a name, a newspaper and a championship). "from Ava" and "to
-#: Ava" are names ("a kidney from Anna", "goodbye to Mateo"); "from the Ava" is not.
+#: "skiing Kelly Canyon" (over dev: 24 of 27 given names after at/in/near/outside were places;
+#: the others were "at Nan's", which the possessive keeps a name, a newspaper and a
+#: championship). "from Ava" and "to Ava" are names ("a kidney from Anna", "goodbye to Mateo");
+#: "from the Ava" is not.
 _PLACE_PREPOSITION = compile_pattern(
     r"\b(?:(?i:at|in|near|outside(?:\s+of)?|behind|beside|across|along|inside)\s+(?:(?i:the)\s+)?"
     r"|(?i:from|to)\s+(?i:the)\s+"
