@@ -248,3 +248,24 @@ def test_lazy_nlp_artifacts_hold_what_presidio_computes(linter) -> None:
         for name in ("scores", "lemmas", "tokens_indices", "keywords"):
             assert getattr(lazy, name) == getattr(stock, name), name
         assert lazy.to_json() == stock.to_json()
+
+
+def test_the_place_gazetteer_is_compact_and_answers_like_a_set() -> None:
+    """The 70,000 places are a CompactSet (hashes for look-ups, one string for iteration): it
+    must answer exactly as the frozenset of the same entries."""
+    from caplint.detectors import COMPACT_GAZETTEER, _gazetteer
+    from caplint.lexicons import CompactSet, fold, iter_lexicon
+    from caplint.paths import bundled_rules_dir
+
+    path = bundled_rules_dir() / "lexicons" / "places.txt"
+    places = _gazetteer(path)
+    expected = frozenset(fold(entry.lower()) for entry in iter_lexicon(path))
+    assert isinstance(places, CompactSet) and len(expected) > COMPACT_GAZETTEER
+    assert len(places) == len(expected) and set(places) == expected
+    misses = [entry + "x" for entry in sorted(expected)[:2000]] + ["", "dayton city hall", "ct"]
+    assert all(entry in places for entry in expected)
+    assert not [miss for miss in misses if miss in places and miss not in expected]
+    assert 7 not in places and None not in places
+    small = CompactSet(["dayton", "zürich", "dayton"])
+    assert len(small) == 2 and sorted(small) == ["dayton", "zürich"] and "zurich" not in small
+    assert not list(CompactSet([])) and "" not in CompactSet([])

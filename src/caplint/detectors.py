@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .lexicons import fold, iter_lexicon
+from .lexicons import CompactSet, fold, iter_lexicon
 from .patterns import compile_pattern
 
 if TYPE_CHECKING:
@@ -117,21 +117,27 @@ def combined_risk(ctx: Context, rule: Rule, findings: list[Finding]) -> Iterator
         )
 
 
+#: a gazetteer of more entries than this is a :class:`CompactSet` (the places), smaller ones a
+#: ``frozenset`` (first names, demonyms: a few thousand entries, looked up for every word)
+COMPACT_GAZETTEER = 20_000
+Gazetteer = frozenset[str] | CompactSet
+
+
 @cache
-def _gazetteer(path: Path) -> frozenset[str]:
+def _gazetteer(path: Path) -> Gazetteer:
     # each entry also without accents: look-ups fold the caption's words the same way.  The file
-    # is read without read_lexicon's cache, so this set holds the only copy of the list (the
-    # 70,000 places: ~5 MB less than keeping the file's entries too)
-    return frozenset(fold(entry.lower()) for entry in iter_lexicon(path))
+    # is read without read_lexicon's cache, so this set holds the only copy of the list
+    entries = frozenset(fold(entry.lower()) for entry in iter_lexicon(path))
+    return CompactSet(entries) if len(entries) > COMPACT_GAZETTEER else entries
 
 
-def gazetteer(rule: Rule) -> frozenset[str]:
+def gazetteer(rule: Rule) -> Gazetteer:
     """The union of the rule's ``gazetteer`` lexicons, lower-cased (built once per rule)."""
     return lexicon_set(rule.lexicon_dir, rule.detect.gazetteer)
 
 
 @cache
-def lexicon_set(folder: Path, names: tuple[str, ...]) -> frozenset[str]:
+def lexicon_set(folder: Path, names: tuple[str, ...]) -> Gazetteer:
     """The entries of the lexicons ``names`` in ``folder``, lower-cased and folded (cached: the
     gazetteer detectors and the hashtag look-ups share it)."""
     if len(names) == 1:
@@ -147,7 +153,7 @@ class HashtagLookup:
 
     __slots__ = ("entries", "joined")
 
-    def __init__(self, entries: frozenset[str]) -> None:
+    def __init__(self, entries: Gazetteer) -> None:
         self.entries = entries
         self.joined = frozenset(e.replace(" ", "") for e in entries if " " in e)
 
@@ -519,7 +525,7 @@ _PLACE_PREFIXES = frozenset(["lake", "mount", "mt", "camp", "fort", "port", "sai
 
 
 @cache
-def _place_prefixes(places: frozenset[str]) -> frozenset[str]:
+def _place_prefixes(places: Gazetteer) -> frozenset[str]:
     """The first two or more words of every place of three or more words ("new smyrna" of
     "new smyrna beach"): a hashtag often drops the last word.  Read as ``run in places or run in
     prefixes``, so a prefix that is itself a place is left out."""

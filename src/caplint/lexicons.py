@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
@@ -34,3 +36,32 @@ def fold(text: str) -> str:
 
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class CompactSet:
+    """A read-only set of many strings in a fraction of a ``frozenset``'s memory: the sorted
+    64-bit hashes of the entries (8 bytes each) for ``in``, and the entries themselves in one
+    newline-joined string for iteration.  The 70,000 places take 1.3 MB instead of 6.2 MB (a
+    ``frozenset`` keeps a string object, ~58 bytes, and a hash-table slot per entry); a look-up
+    costs ~0.7 µs instead of ~0.03 (a caption makes a few dozen).  Two strings with the same hash
+    would both be "in" it: with 64-bit hashes, one in 10^14 look-ups against 70,000 entries."""
+
+    __slots__ = ("_entries", "_hashes")
+
+    def __init__(self, entries: Iterable[str]) -> None:
+        unique = sorted(set(entries))
+        self._entries = "\n".join(unique)
+        self._hashes = array("q", sorted({hash(entry) for entry in unique}))
+
+    def __contains__(self, item: object) -> bool:
+        if not isinstance(item, str):
+            return False
+        key = hash(item)
+        index = bisect_left(self._hashes, key)
+        return index < len(self._hashes) and self._hashes[index] == key
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries.split("\n") if self._entries else ())
+
+    def __len__(self) -> int:
+        return len(self._hashes)

@@ -35,6 +35,7 @@ from .lexicons import fold
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from .detectors import Gazetteer
     from .rules import Rule
 
 Token = Any  # spacy.tokens.Token (not imported: this module never imports spaCy)
@@ -248,7 +249,7 @@ _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "baby"})
 
 
 @cache
-def _lexicon_if_present(path: Path) -> frozenset[str]:
+def _lexicon_if_present(path: Path) -> Gazetteer:
     """The folded entries of a lexicon file (the set the gazetteer rules read, not a second
     copy), or none when the file is absent (a user's pack may not have it)."""
     from .detectors import _gazetteer
@@ -257,7 +258,7 @@ def _lexicon_if_present(path: Path) -> frozenset[str]:
 
 
 @cache
-def _first_names() -> frozenset[str]:
+def _first_names() -> Gazetteer:
     from .paths import bundled_rules_dir
 
     return _lexicon_if_present(bundled_rules_dir() / "lexicons" / "first-names.txt")
