@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .lexicons import CompactSet, fold, iter_lexicon
+from .lexicons import US_STATE_NAMES, CompactSet, fold, iter_lexicon
 from .patterns import compile_pattern
 
 if TYPE_CHECKING:
@@ -511,16 +511,7 @@ _US_STATES = frozenset(
     ]
 )
 #: one-word US state names, the second half of a town's hashtag ("#TroyOhio", "#MesaArizona")
-_STATE_NAMES = frozenset(
-    [
-        "alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut",
-        "delaware", "florida", "georgia", "hawaii", "idaho", "illinois", "indiana", "iowa",
-        "kansas", "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan",
-        "minnesota", "mississippi", "missouri", "montana", "nebraska", "nevada", "ohio",
-        "oklahoma", "oregon", "pennsylvania", "tennessee", "texas", "utah", "vermont", "virginia",
-        "washington", "wisconsin", "wyoming",
-    ]
-)
+_STATE_NAMES = frozenset(name for name in US_STATE_NAMES if " " not in name)
 _PLACE_PREFIXES = frozenset(["lake", "mount", "mt", "camp", "fort", "port", "saint", "st", "san"])
 
 
@@ -676,8 +667,8 @@ def first_names(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
     "Sofia beat it"): the model misses many single first names.  Sentence-initial words count
     only when the parser tags them as proper nouns; one in a place's name is
     :func:`given_name_places`'."""
-    for start, end in _first_name_words(ctx, rule):
-        if _place_named_like_a_person(ctx.text, start, end) is None:
+    for start, end, place in _first_names_and_places(ctx, rule):
+        if place is None:
             yield start, end
 
 
@@ -686,10 +677,29 @@ def given_name_places(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:
     """A place named like a person, after a place preposition: "prior CT at Mercy", "RN at
     Mercy West", "a ranch outside Cody", "from the Nile Delta" (the rule's ``gazetteer`` holds
     the given names)."""
-    for start, end in _first_name_words(ctx, rule):
-        place = _place_named_like_a_person(ctx.text, start, end)
+    for _, _, place in _first_names_and_places(ctx, rule):
         if place is not None:
             yield place
+
+
+#: the caption (its Context) and gazetteer last read by :func:`_first_names_and_places`
+_LAST_FIRST_NAMES: list[Any] = []
+
+
+def _first_names_and_places(
+    ctx: Context, rule: Rule
+) -> list[tuple[int, int, tuple[int, int] | None]]:
+    """Each known first name of the caption, with the place it is part of (``None``: a person);
+    NAME007 and LOC010 both read it, so the caption is scanned once."""
+    key = (rule.lexicon_dir, rule.detect.gazetteer)
+    if _LAST_FIRST_NAMES and _LAST_FIRST_NAMES[0] is ctx and _LAST_FIRST_NAMES[1] == key:
+        return _LAST_FIRST_NAMES[2]
+    found = [
+        (start, end, _place_named_like_a_person(ctx.text, start, end))
+        for start, end in _first_name_words(ctx, rule)
+    ]
+    _LAST_FIRST_NAMES[:] = [ctx, key, found]
+    return found
 
 
 def _first_name_words(ctx: Context, rule: Rule) -> Iterator[tuple[int, int]]:

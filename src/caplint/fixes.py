@@ -50,6 +50,7 @@ from typing import Any
 
 from .agegroups import age_group
 from .findings import SEVERITY_RANK, Finding
+from .lexicons import US_STATE_NAMES
 
 #: fix actions, as the rule packs spell them
 ACTIONS = ("age-group", "remove", "remove-clause", "remove-sentence", "none")
@@ -744,13 +745,9 @@ _ID_LABEL = re.compile(
 )
 _TRANSFER = re.compile(r"(?i)\b(?:transferred|transfer|referred|sent|airlifted|flown|"
                        r"transported|moved)[ \t]+(?P<prep>from|to|by)[ \t]+(?:the[ \t]+)?$")
-_STATES = (
-    "alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|"
-    "hawaii|idaho|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|"
-    "michigan|minnesota|mississippi|missouri|montana|nebraska|nevada|new hampshire|new jersey|"
-    "new mexico|new york|north carolina|north dakota|ohio|oklahoma|oregon|pennsylvania|"
-    "rhode island|south carolina|south dakota|tennessee|texas|utah|vermont|virginia|washington|"
-    "west virginia|wisconsin|wyoming|usa|us|uk|canada|england|scotland|wales|ireland|australia"
+_STATES = "|".join(
+    (*US_STATE_NAMES, "usa", "us", "uk", "canada", "england", "scotland", "wales", "ireland",
+     "australia")
 )
 _PLACE_TAIL = re.compile(
     r"(?<![ \t])[ \t]*,[ \t]*(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|"
